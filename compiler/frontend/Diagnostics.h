@@ -1,0 +1,64 @@
+// Diagnostics in clang's form:
+//
+//   model.nn:12:7: error: unknown function `dense2`
+//     h = dense2(x, 128)
+//         ^~~~~~
+//   model.nn:12:7: note: did you mean `dense`?
+//
+// Errors are collected so one run can report several; callers check
+// hasErrors() between stages. A cap stops runaway cascades.
+#pragma once
+
+#include "frontend/Source.h"
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace nnc {
+
+enum class Severity { Error, Warning, Note };
+
+struct Diagnostic {
+  Severity severity;
+  SourceRange range; // may be invalid for errors with no location
+  std::string message;
+};
+
+class DiagnosticEngine {
+public:
+  explicit DiagnosticEngine(const SourceManager &sm) : sm_(sm) {}
+
+  void error(SourceRange r, std::string msg) { report(Severity::Error, r, std::move(msg)); }
+  void warning(SourceRange r, std::string msg) { report(Severity::Warning, r, std::move(msg)); }
+  // A note attaches to the diagnostic reported just before it.
+  void note(SourceRange r, std::string msg) { report(Severity::Note, r, std::move(msg)); }
+  void report(Severity s, SourceRange r, std::string msg);
+
+  bool hasErrors() const { return errorCount_ > 0; }
+  int errorCount() const { return errorCount_; }
+  // Past this many errors, later ones are dropped (one line says so).
+  static constexpr int kMaxErrors = 20;
+  bool tooMany() const { return errorCount_ >= kMaxErrors; }
+
+  const std::vector<Diagnostic> &diagnostics() const { return diags_; }
+  // Renders every diagnostic, clang style, with source lines and carets.
+  void print(std::ostream &os, bool color = false) const;
+  std::string str() const; // print() into a string, without color
+  // "file:line:col: error: message" for one diagnostic, without the source line.
+  std::string headline(const Diagnostic &d) const;
+
+  const SourceManager &sources() const { return sm_; }
+
+private:
+  const SourceManager &sm_;
+  std::vector<Diagnostic> diags_;
+  int errorCount_ = 0;
+  bool dropping_ = false;
+};
+
+// The candidate closest to `name` by edit distance, if close enough to
+// suggest ("did you mean ...?"); empty otherwise.
+std::string closestMatch(const std::string &name, const std::vector<std::string> &candidates);
+
+} // namespace nnc
