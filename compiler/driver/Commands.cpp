@@ -1,0 +1,196 @@
+#include "driver/Commands.h"
+
+#include "autodiff/GradCheck.h"
+#include "driver/Driver.h"
+#include "driver/ReferenceTrainer.h"
+#include "frontend/Frontend.h"
+#include "ir/Printer.h"
+#include "ir/Verifier.h"
+#include "passes/Pipeline.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <ostream>
+#include <random>
+
+namespace nnc::driver {
+
+namespace {
+
+// Runs the front end on opt.file and prints its diagnostics. False on errors.
+bool compile(const Options &opt, SourceManager &sm, DiagnosticEngine &diags, FrontendResult &fe, std::ostream &err) {
+  fe = runFrontend(opt.file, sm, diags);
+  const ElaboratedProgram &prog = fe.program;
+  // Graphs are built through shape-checked constructors; the verifier
+  // catches a bug in the front end before anything later trusts them.
+  if (!diags.hasErrors()) {
+    auto check = [&](const ir::Graph &g) {
+      for (const std::string &m : ir::verify(g)) diags.error({}, "internal error: graph `" + g.name + "`: " + m);
+    };
+    for (const ModelGraphs &m : prog.models) {
+      check(m.init);
+      check(m.forward);
+    }
+    for (const DataInfo &d : prog.datas) check(d.graph);
+    for (const TrainInfo &t : prog.trains)
+      for (const StepInfo &s : t.steps)
+        for (const ir::Graph *g : {&s.graph, &s.evaluate, &s.gradient, &s.update, &s.stateInit}) check(*g);
+  }
+  diags.print(err, opt.color);
+  if (diags.hasErrors()) {
+    err << diags.errorCount() << " error" << (diags.errorCount() == 1 ? "" : "s") << " generated.\n";
+    return false;
+  }
+  return true;
+}
+
+// The front end, or exit code 1.
+#define NNC_COMPILE_OR_RETURN(opt, err)                                                                                \
+  SourceManager sm;                                                                                                    \
+  DiagnosticEngine diags(sm);                                                                                          \
+  FrontendResult fe;                                                                                                   \
+  if (!compile(opt, sm, diags, fe, err)) return kExitDiagnostics;                                                      \
+  const ElaboratedProgram &prog = fe.program
+
+// Values for a graph's inputs when a program's data cannot be read here:
+// uniform floats, zero labels. Gradients are checked at any point.
+ir::Tensor syntheticInput(const ir::TensorType &t, int64_t batch, std::mt19937 &rng) {
+  ir::Shape shape = t.shape.bind(batch);
+  std::vector<double> v(static_cast<size_t>(shape.numel()), 0.0);
+  if (ir::isFloat(t.dtype)) {
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    for (double &x : v) x = u(rng);
+  }
+  return ir::Tensor(t.dtype, shape, std::move(v));
+}
+
+} // namespace
+
+int commandCheck(const Options &opt, std::ostream &, std::ostream &err) {
+  NNC_COMPILE_OR_RETURN(opt, err);
+  (void)prog;
+  return kExitOk;
+}
+
+int commandEmit(const Options &opt, std::ostream &out, std::ostream &err) {
+  NNC_COMPILE_OR_RETURN(opt, err);
+  bool first = true;
+  auto print = [&](const ir::Graph &g) {
+    if (!first) out << "\n";
+    first = false;
+    ir::printGraph(out, g);
+  };
+  if (opt.emitIr) {
+    for (const ModelGraphs &m : prog.models) {
+      print(m.init);
+      print(m.forward);
+    }
+    for (const DataInfo &d : prog.datas) print(d.graph);
+    for (const TrainInfo &t : prog.trains)
+      for (const StepInfo &s : t.steps) print(s.graph);
+    return kExitOk;
+  }
+  // --grad: the gradient graphs, cleaned up.
+  for (const TrainInfo &t : prog.trains)
+    for (const StepInfo &s : t.steps) {
+      std::vector<passes::PassStats> stats;
+      ir::Graph clean = passes::cleanup(s.gradient, &stats);
+      if (opt.stats) {
+        if (!first) out << "\n";
+        out << "# " << s.gradient.name << ": " << s.gradient.size() << " nodes before clean-up, " << clean.size()
+            << " after\n";
+        for (const passes::PassStats &p : stats)
+          out << "#   " << std::left << std::setw(10) << p.pass << std::right << std::setw(6) << p.before << " -> "
+              << std::setw(6) << p.after << "\n";
+        first = true;
+      }
+      print(clean);
+    }
+  if (prog.trains.empty()) err << "nnc: note: `" << opt.file << "` has no train block: there is nothing to differentiate\n";
+  return kExitOk;
+}
+
+int commandGradcheck(const Options &opt, std::ostream &out, std::ostream &err) {
+  NNC_COMPILE_OR_RETURN(opt, err);
+  if (prog.trains.empty()) {
+    err << "nnc: error: `" << opt.file << "` has no train block: there is no loss to check\n";
+    return kExitDiagnostics;
+  }
+  std::mt19937 rng(static_cast<unsigned>(opt.seed));
+  bool ok = true;
+  for (const TrainInfo &t : prog.trains) {
+    // A few samples of the program's own data where it carries them.
+    std::map<std::string, ir::Tensor> samples;
+    const int64_t batch = 4;
+    for (const DataInfo &d : prog.datas) {
+      if (d.name != t.data) continue;
+      try {
+        Dataset ds = loadProgramData(d, opt.seed);
+        std::vector<int64_t> rows;
+        for (int64_t r = 0; r < std::min<int64_t>(batch, ds.trainSize); ++r) rows.push_back(r);
+        samples = sliceRows(ds.train, rows);
+      } catch (const TrainError &) {
+        // Files: synthetic inputs below.
+      }
+    }
+    ir::Bindings b;
+    for (const ModelGraphs &m : prog.models) {
+      ir::Bindings none;
+      for (auto &[name, v] : ir::runOutputs(m.init, none)) b.params.emplace(name, v);
+    }
+    for (const StepInfo &s : t.steps) {
+      for (ir::NodeId id : s.graph.inputs()) {
+        const std::string name = s.graph.node(id).attrs.getString("name");
+        if (name == "step") b.inputs.insert_or_assign(name, ir::Tensor::scalar(1.0));
+        else if (samples.count(name)) b.inputs.insert_or_assign(name, samples.at(name));
+        else if (!b.inputs.count(name)) b.inputs.emplace(name, syntheticInput(s.graph.type(id), batch, rng));
+      }
+      out << "step `" << s.name << "` of train " << t.model << " on " << t.data << ":\n";
+      std::vector<autodiff::GradCheckResult> results;
+      try {
+        results = autodiff::gradcheck(s.graph, "loss", b);
+      } catch (const std::exception &e) {
+        err << "nnc: error: gradcheck of step `" << s.name << "`: " << e.what() << "\n";
+        return kExitDiagnostics;
+      }
+      for (const autodiff::GradCheckResult &r : results) {
+        bool pass = r.maxRelError <= opt.tolerance;
+        ok &= pass;
+        char line[256];
+        std::snprintf(line, sizeof line, "  %-40s max abs error %.3e  max rel error %.3e  %s\n", r.name.c_str(),
+                      r.maxAbsError, r.maxRelError, pass ? "ok" : "FAILED");
+        out << line;
+      }
+    }
+  }
+  if (!ok) err << "nnc: error: some gradients differ from finite differences by more than " << opt.tolerance << "\n";
+  return ok ? kExitOk : kExitDiagnostics;
+}
+
+int commandInterpret(const Options &opt, std::ostream &out, std::ostream &err) {
+  NNC_COMPILE_OR_RETURN(opt, err);
+  if (prog.trains.empty()) {
+    err << "nnc: error: `" << opt.file << "` has no train block\n";
+    return kExitDiagnostics;
+  }
+  TrainOptions to;
+  to.epochs = opt.epochs;
+  to.batch = opt.batch;
+  to.seed = opt.seed;
+  try {
+    for (const TrainInfo &t : prog.trains) {
+      TrainResult r = trainOnInterpreter(prog, t, to, &out);
+      // Small params in full (the coefficients of a regression); large ones by shape.
+      for (auto &[name, v] : r.params) {
+        if (v.numel() <= 16) out << name << " = " << v.str() << "\n";
+        else out << name << ": " << v.type.str() << "\n";
+      }
+    }
+  } catch (const std::exception &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
+  }
+  return kExitOk;
+}
+
+} // namespace nnc::driver

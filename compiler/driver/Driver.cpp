@@ -1,0 +1,119 @@
+#include "driver/Driver.h"
+
+#include "driver/Commands.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <unistd.h>
+
+namespace nnc::driver {
+
+namespace {
+
+const char *kUsage = R"(usage: nnc <command> [options] FILE
+
+commands:
+  check FILE              parse, resolve names and infer shapes; print diagnostics
+  emit FILE --ir          the IR: each model's init and forward graph, each data
+                          block's graph, each train step's graph
+  emit FILE --grad        each train step's graph with the gradients of its loss,
+                          after clean-up (--stats: node counts per pass)
+  gradcheck FILE          every param's gradient against float64 central
+                          differences on the reference interpreter
+  interpret FILE          train on the reference interpreter (slow; the oracle)
+
+options:
+  --epochs N, --batch N   override the train block's settings (interpret)
+  --seed N                shuffling seed (interpret)
+  --tolerance X           largest relative error gradcheck accepts (default 1e-4)
+  --no-color              never color diagnostics
+  -h, --help              show this help
+  --version               show the version
+
+exit codes: 0 success, 1 errors in the input (or a failed gradcheck), 2 usage
+)";
+
+int usageError(std::ostream &err, const std::string &msg) {
+  err << "nnc: error: " << msg << "\n" << "run `nnc --help` for usage\n";
+  return kExitUsage;
+}
+
+bool parseNumber(const std::string &text, double &out) {
+  try {
+    size_t used = 0;
+    out = std::stod(text, &used);
+    return used == text.size();
+  } catch (const std::exception &) {
+    return false;
+  }
+}
+
+} // namespace
+
+int run(const std::vector<std::string> &args, std::ostream &out, std::ostream &err) {
+  Options opt;
+  opt.color = &err == &std::cerr && isatty(STDERR_FILENO);
+  std::vector<std::string> positional;
+  for (size_t k = 0; k < args.size(); ++k) {
+    const std::string &a = args[k];
+    if (a == "-h" || a == "--help") {
+      out << kUsage;
+      return kExitOk;
+    }
+    if (a == "--version") {
+      out << "nnc " << NNC_VERSION << "\n";
+      return kExitOk;
+    }
+    if (a == "--ir") opt.emitIr = true;
+    else if (a == "--grad") opt.emitGrad = true;
+    else if (a == "--stats") opt.stats = true;
+    else if (a == "--no-color") opt.color = false;
+    else if (a == "--epochs" || a == "--batch" || a == "--seed" || a == "--tolerance") {
+      double v;
+      if (k + 1 == args.size() || !parseNumber(args[k + 1], v)) return usageError(err, "`" + a + "` needs a number");
+      ++k;
+      bool integral = a != "--tolerance";
+      if ((integral && (v != std::floor(v) || v < (a == "--seed" ? 0 : 1) || v > 1e12)) || (!integral && !(v > 0)))
+        return usageError(err, "bad value for `" + a + "`: " + args[k]);
+      if (a == "--epochs") opt.epochs = static_cast<int64_t>(v);
+      else if (a == "--batch") opt.batch = static_cast<int64_t>(v);
+      else if (a == "--seed") opt.seed = static_cast<uint64_t>(v);
+      else opt.tolerance = v;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usageError(err, "unknown option `" + a + "`");
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (positional.empty()) return usageError(err, "no command given");
+  opt.command = positional[0];
+  static const std::vector<std::string> commands = {"check", "emit", "gradcheck", "interpret"};
+  if (std::find(commands.begin(), commands.end(), opt.command) == commands.end())
+    return usageError(err, "unknown command `" + opt.command + "`");
+  if (positional.size() < 2) return usageError(err, "`" + opt.command + "` needs a FILE");
+  if (positional.size() > 2) return usageError(err, "unexpected argument `" + positional[2] + "`");
+  opt.file = positional[1];
+  if (opt.command == "emit" && opt.emitIr == opt.emitGrad) return usageError(err, "`emit` needs one of --ir and --grad");
+  if (opt.command != "emit" && (opt.emitIr || opt.emitGrad || opt.stats))
+    return usageError(err, "`--ir`, `--grad` and `--stats` belong to `emit`");
+  if (opt.stats && !opt.emitGrad) return usageError(err, "`--stats` goes with `--grad`");
+
+  if (opt.command == "check") return commandCheck(opt, out, err);
+  if (opt.command == "emit") return commandEmit(opt, out, err);
+  if (opt.command == "gradcheck") return commandGradcheck(opt, out, err);
+  return commandInterpret(opt, out, err);
+}
+
+int run(int argc, char **argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return run(args, std::cout, std::cerr);
+  } catch (const std::exception &e) {
+    // A bug, not a user error; still never an abort with a core dump.
+    std::cerr << "nnc: internal error: " << e.what() << "\n";
+    return 3;
+  }
+}
+
+} // namespace nnc::driver
