@@ -34,7 +34,8 @@ void checkArguments(const Graph &g, NodeId loss, const std::vector<NodeId> &wrt)
   if (!ir::isFloat(t.dtype) || t.shape.rank() != 0)
     throw GradError("the loss `" + lossName(g, loss) + "` must be a floating-point scalar, got " + t.str());
   for (NodeId w : wrt) {
-    if (!exists(w)) throw GradError("cannot differentiate with respect to %" + std::to_string(w) + ", which does not exist");
+    if (!exists(w))
+      throw GradError("cannot differentiate with respect to %" + std::to_string(w) + ", which does not exist");
     Op op = g.node(w).op;
     if (op != Op::Param && op != Op::Input)
       throw GradError("can differentiate only with respect to a param or an input, not %" + std::to_string(w) + " (" +
@@ -62,7 +63,8 @@ std::vector<bool> ancestors(const Graph &g, NodeId loss) {
   anc[static_cast<size_t>(loss)] = true;
   for (NodeId i = loss; i >= 0; --i) {
     if (!anc[static_cast<size_t>(i)]) continue;
-    for (NodeId in : g.node(i).inputs) anc[static_cast<size_t>(in)] = true;
+    for (NodeId in : g.node(i).inputs)
+      anc[static_cast<size_t>(in)] = true;
   }
   return anc;
 }
@@ -73,14 +75,17 @@ public:
       : g_(g), b_(g), loss_(loss), n_(static_cast<size_t>(loss) + 1), wrt_(wrt), onPath_(n_, false),
         cotangent_(n_, kNoGrad) {
     std::vector<bool> dep = dependents(g, wrt, n_), anc = ancestors(g, loss);
-    for (size_t i = 0; i < n_; ++i) onPath_[i] = dep[i] && anc[i];
+    for (size_t i = 0; i < n_; ++i)
+      onPath_[i] = dep[i] && anc[i];
   }
 
   std::vector<NodeId> run() {
     if (onPath_[static_cast<size_t>(loss_)]) cotangent_[static_cast<size_t>(loss_)] = b_.fullLike(loss_, 1.0);
-    for (NodeId id = loss_; id >= 0; --id) visit(id);
+    for (NodeId id = loss_; id >= 0; --id)
+      visit(id);
     std::vector<NodeId> result;
-    for (NodeId w : wrt_) result.push_back(gradientOf(w));
+    for (NodeId w : wrt_)
+      result.push_back(gradientOf(w));
     return result;
   }
 
@@ -98,7 +103,14 @@ private:
       any = any || needs[i];
     }
     if (!any) return;
-    std::vector<NodeId> grads = gradRule(b_, id, dy, needs);
+    std::vector<NodeId> grads;
+    try {
+      grads = gradRule(b_, id, dy, needs);
+    } catch (const ir::IRError &e) {
+      // A rule built an ill-typed node: a compiler bug, reported rather than crashing.
+      throw GradError(std::string("internal error: the gradient rule of `") + ir::opName(g_.node(id).op) + "`" +
+                      location(g_.node(id).src) + " built an ill-typed node: " + e.what());
+    }
     for (size_t i = 0; i < inputs.size(); ++i)
       if (needs[i] && grads[i] != kNoGrad) accumulate(inputs[i], grads[i]);
   }

@@ -24,8 +24,9 @@ namespace nnc::autodiff {
 
 // A gradient that cannot be formed: the loss is not a scalar float, a source
 // is not a float param or input, or every path from a source to the loss
-// passes through an op with no gradient. The message names the op with its
-// location and the source, e.g.
+// passes through an op with no gradient (or, a compiler bug, a gradient rule
+// built an ill-typed node). The message names the op with its location and
+// the source, e.g.
 //   the gradient of `loss` with respect to `M/dense_1/W` would pass through
 //   `argmax` (model.nn:7:10), which has no gradient
 struct GradError : std::runtime_error {

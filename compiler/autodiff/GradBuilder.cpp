@@ -80,8 +80,10 @@ NodeId GradBuilder::reducedCount(Shape s, const Ints &axes, DType dt) {
   bool batch = false;
   for (int64_t ax : axes) {
     ir::Dim d = s[static_cast<size_t>(ax)];
-    if (d == kBatch) batch = true;
-    else staticCount *= static_cast<double>(d);
+    if (d == kBatch)
+      batch = true;
+    else
+      staticCount *= static_cast<double>(d);
   }
   NodeId count = g_.scalar(staticCount, dt);
   if (!batch) return count;

@@ -25,7 +25,9 @@ public:
   ir::TensorType type(ir::NodeId id) const { return g_.type(id); }
   ir::Shape shape(ir::NodeId id) const { return g_.type(id).shape; }
 
-  ir::NodeId op(ir::Op op, std::vector<ir::NodeId> in, ir::Attrs a = {}) { return g_.create(op, std::move(in), std::move(a)); }
+  ir::NodeId op(ir::Op op, std::vector<ir::NodeId> in, ir::Attrs a = {}) {
+    return g_.create(op, std::move(in), std::move(a));
+  }
 
   // A tensor of type `t` filled with `value`: a constant, or a broadcast
   // scalar when `t` has the batch dimension (constants cannot).

@@ -26,10 +26,12 @@ std::vector<size_t> sample(size_t count, int max) {
   std::vector<size_t> at;
   auto m = static_cast<size_t>(std::max(max, 2));
   if (count <= m) {
-    for (size_t i = 0; i < count; ++i) at.push_back(i);
+    for (size_t i = 0; i < count; ++i)
+      at.push_back(i);
     return at;
   }
-  for (size_t k = 0; k < m; ++k) at.push_back(k * (count - 1) / (m - 1));
+  for (size_t k = 0; k < m; ++k)
+    at.push_back(k * (count - 1) / (m - 1));
   return at;
 }
 
@@ -38,8 +40,8 @@ double lossAt(const Graph &g, NodeId loss, const Bindings &b) {
 }
 
 // The finite-difference check of one param whose analytic gradient is `grad`.
-GradCheckResult checkParam(const Graph &g, NodeId loss, const Bindings &b, const std::string &name,
-                           const Tensor &grad, double h, int maxElements) {
+GradCheckResult checkParam(const Graph &g, NodeId loss, const Bindings &b, const std::string &name, const Tensor &grad,
+                           double h, int maxElements) {
   GradCheckResult r{name, 0, 0};
   Bindings probe = b;
   std::vector<double> &value = probe.params.at(name).data;

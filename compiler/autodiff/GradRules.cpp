@@ -219,7 +219,11 @@ void dispatch(Rule &r) {
   NodeId dy = r.dy;
   switch (r.n.op) {
   // Sources have no float operands (a random op's key is i32).
-  case Op::Input: case Op::Param: case Op::Constant: case Op::RandomUniform: case Op::RandomNormal:
+  case Op::Input:
+  case Op::Param:
+  case Op::Constant:
+  case Op::RandomUniform:
+  case Op::RandomNormal:
     return;
 
   case Op::Neg:
@@ -272,8 +276,17 @@ void dispatch(Rule &r) {
     return;
 
   // Bool and i32 results never carry a cotangent.
-  case Op::Not: case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
-  case Op::And: case Op::Or: case Op::ArgMax: case Op::OneHot:
+  case Op::Not:
+  case Op::Eq:
+  case Op::Ne:
+  case Op::Lt:
+  case Op::Le:
+  case Op::Gt:
+  case Op::Ge:
+  case Op::And:
+  case Op::Or:
+  case Op::ArgMax:
+  case Op::OneHot:
     return;
 
   case Op::Broadcast:

@@ -83,13 +83,18 @@ void appendFloat(std::string &out, double v) {
 
 void appendValue(std::string &out, const ir::AttrValue &v) {
   out += std::to_string(v.index()) + ":";
-  if (auto *i = std::get_if<int64_t>(&v)) out += std::to_string(*i);
-  else if (auto *f = std::get_if<double>(&v)) appendFloat(out, *f);
-  else if (auto *s = std::get_if<std::string>(&v)) out += std::to_string(s->size()) + "'" + *s;
+  if (auto *i = std::get_if<int64_t>(&v))
+    out += std::to_string(*i);
+  else if (auto *f = std::get_if<double>(&v))
+    appendFloat(out, *f);
+  else if (auto *s = std::get_if<std::string>(&v))
+    out += std::to_string(s->size()) + "'" + *s;
   else if (auto *is = std::get_if<std::vector<int64_t>>(&v))
-    for (int64_t x : *is) out += std::to_string(x) + ",";
+    for (int64_t x : *is)
+      out += std::to_string(x) + ",";
   else if (auto *fs = std::get_if<std::vector<double>>(&v))
-    for (double x : *fs) appendFloat(out, x);
+    for (double x : *fs)
+      appendFloat(out, x);
 }
 
 } // namespace

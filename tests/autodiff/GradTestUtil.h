@@ -39,7 +39,8 @@ struct GradCase {
   std::vector<double> values(const Shape &s, double lo, double hi) {
     std::uniform_real_distribution<double> dist(lo, hi);
     std::vector<double> v(static_cast<size_t>(s.numel(batch)));
-    for (double &x : v) x = dist(rng);
+    for (double &x : v)
+      x = dist(rng);
     return v;
   }
 
@@ -61,7 +62,8 @@ struct GradCase {
     TensorType t = g.type(out);
     NodeId w = input("weights", t, values(t.shape, 0.5, 1.5));
     Ints axes;
-    for (size_t i = 0; i < t.shape.rank(); ++i) axes.push_back(static_cast<int64_t>(i));
+    for (size_t i = 0; i < t.shape.rank(); ++i)
+      axes.push_back(static_cast<int64_t>(i));
     NodeId prod = g.create(Op::Mul, {out, w});
     NodeId loss = axes.empty() ? prod : g.create(Op::ReduceSum, {prod}, {{"axes", axes}, {"keep", int64_t(0)}});
     g.addOutput("loss", loss);

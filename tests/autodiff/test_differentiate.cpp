@@ -9,7 +9,8 @@ namespace {
 
 ir::Attrs sumAll(int64_t rank) {
   Ints axes;
-  for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
+  for (int64_t i = 0; i < rank; ++i)
+    axes.push_back(i);
   return {{"axes", axes}, {"keep", int64_t(0)}};
 }
 
@@ -60,8 +61,9 @@ TEST_CASE("differentiate: bad arguments", "[differentiate]") {
                        Catch::Message("the loss `%2` must be a floating-point scalar, got f32[3]"));
   CHECK_THROWS_MATCHES(differentiate(g, loss, {v}), GradError,
                        Catch::Message("can differentiate only with respect to a param or an input, not %2 (exp)"));
-  CHECK_THROWS_MATCHES(differentiate(g, loss, {n}), GradError,
-                       Catch::Message("cannot differentiate with respect to `n` of type i32[]: it is not floating point"));
+  CHECK_THROWS_MATCHES(
+      differentiate(g, loss, {n}), GradError,
+      Catch::Message("cannot differentiate with respect to `n` of type i32[]: it is not floating point"));
   CHECK_THROWS_AS(differentiate(g, 99, {p}), GradError);
   CHECK_THROWS_AS(differentiate(g, loss, {-1}), GradError);
 }
@@ -111,7 +113,8 @@ TEST_CASE("differentiate: the gradient graph prints readably", "[differentiate]"
   NodeId w = g.param("W", {DType::F32, Shape{3, 2}});
   NodeId b = g.param("b", {DType::F32, Shape{2}});
   g.setSource({"m.nn", 3, 9});
-  NodeId y = g.create(Op::Add, {g.create(Op::MatMul, {x, w}), g.create(Op::Broadcast, {b}, {{"shape", Ints{kBatch, 2}}})});
+  NodeId y =
+      g.create(Op::Add, {g.create(Op::MatMul, {x, w}), g.create(Op::Broadcast, {b}, {{"shape", Ints{kBatch, 2}}})});
   g.setSource({});
   NodeId loss = g.create(Op::ReduceSum, {y}, sumAll(2));
   std::vector<NodeId> grads = differentiate(g, loss, {w, b});
@@ -140,8 +143,7 @@ TEST_CASE("gradcheck: reports every param and catches a wrong gradient", "[gradc
   CHECK(r[1].name == "b");
   CHECK(r[0].maxRelError < 1e-6);
   CHECK(r[1].maxAbsError < 1e-8);
-  CHECK_THROWS_MATCHES(gradcheck(c.g, "nope", c.b), GradError,
-                       Catch::Message("the graph has no output named `nope`"));
+  CHECK_THROWS_MATCHES(gradcheck(c.g, "nope", c.b), GradError, Catch::Message("the graph has no output named `nope`"));
 
   // floor has derivative 0 almost everywhere; at an integer the central
   // difference sees the jump, so gradcheck must report a large error there.

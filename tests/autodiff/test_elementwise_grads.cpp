@@ -11,8 +11,8 @@ TEST_CASE("grad: unary elementwise ops", "[grad]") {
   };
   // Ranges keep each op smooth: log and sqrt on positives, abs away from 0,
   // floor away from integers (its derivative is 0 there as everywhere else).
-  const Unary ops[] = {{Op::Neg, -1, 1},   {Op::Abs, 0.2, 1},   {Op::Exp, -1, 1},  {Op::Log, 0.5, 2},
-                       {Op::Sqrt, 0.5, 2}, {Op::Tanh, -1, 1},   {Op::Sin, -2, 2},  {Op::Cos, -2, 2},
+  const Unary ops[] = {{Op::Neg, -1, 1},      {Op::Abs, 0.2, 1}, {Op::Exp, -1, 1}, {Op::Log, 0.5, 2},
+                       {Op::Sqrt, 0.5, 2},    {Op::Tanh, -1, 1}, {Op::Sin, -2, 2}, {Op::Cos, -2, 2},
                        {Op::Floor, 0.1, 0.9}, {Op::Sign, 0.2, 1}};
   for (const Unary &u : ops) {
     INFO("op " << opName(u.op));
@@ -52,8 +52,8 @@ TEST_CASE("grad: pow with a zero base and a negative base", "[grad]") {
   NodeId grad = differentiate(c.g, loss, {e})[0];
   Tensor v = interpret(c.g, c.b)[static_cast<size_t>(grad)];
   const Tensor &w = c.b.inputs["weights"];
-  CHECK(v.data[0] == 0.0);                                      // a = 0
-  CHECK(v.data[1] == 0.0);                                      // a < 0: guarded
+  CHECK(v.data[0] == 0.0); // a = 0
+  CHECK(v.data[1] == 0.0); // a < 0: guarded
   CHECK(v.data[2] == Approx(w.data[2] * std::sqrt(2.0) * std::log(2.0)));
 }
 

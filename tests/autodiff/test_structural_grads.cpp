@@ -122,8 +122,9 @@ TEST_CASE("grad: the backward ops have gradients too", "[grad]") {
   gf.check(gf.op(Op::Conv2DGradFilter, {gf.param("x", {2, 5, 4, 2}), gf.param("dy", {2, 2, 4, 3})}, filter));
 
   GradCase ap;
-  ap.check(ap.op(Op::AvgPool2DGrad, {ap.param("dy", {1, 3, 2, 2})},
-                 {{"shape", Ints{1, 5, 4, 2}}, {"window", Ints{3, 2}}, {"stride", Ints{2, 2}}, {"pad", Ints{1, 1, 0, 1}}}));
+  ap.check(
+      ap.op(Op::AvgPool2DGrad, {ap.param("dy", {1, 3, 2, 2})},
+            {{"shape", Ints{1, 5, 4, 2}}, {"window", Ints{3, 2}}, {"stride", Ints{2, 2}}, {"pad", Ints{1, 1, 0, 1}}}));
 }
 
 TEST_CASE("grad: a small network end to end", "[grad]") {

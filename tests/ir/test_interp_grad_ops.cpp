@@ -15,7 +15,8 @@ using Ints = std::vector<int64_t>;
 std::string buildError(Op op, const std::vector<TensorType> &operands, Attrs attrs) {
   Graph g;
   std::vector<NodeId> ids;
-  for (size_t i = 0; i < operands.size(); ++i) ids.push_back(g.input("in" + std::to_string(i), operands[i]));
+  for (size_t i = 0; i < operands.size(); ++i)
+    ids.push_back(g.input("in" + std::to_string(i), operands[i]));
   try {
     g.create(op, ids, std::move(attrs));
   } catch (const IRError &e) {

@@ -9,9 +9,7 @@ using passes::test::check;
 
 namespace {
 
-ir::Graph cseDce(const ir::Graph &g) {
-  return passes::eliminateDeadCode(passes::eliminateCommonSubexpressions(g));
-}
+ir::Graph cseDce(const ir::Graph &g) { return passes::eliminateDeadCode(passes::eliminateCommonSubexpressions(g)); }
 
 } // namespace
 
