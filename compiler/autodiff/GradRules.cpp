@@ -224,6 +224,7 @@ void dispatch(Rule &r) {
   case Op::Constant:
   case Op::RandomUniform:
   case Op::RandomNormal:
+  case Op::StopGradient:
     return;
 
   case Op::Neg:

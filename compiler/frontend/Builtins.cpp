@@ -50,6 +50,14 @@ Value binaryFn(Elab &el, Args &a, const Ranges &, SourceRange call) {
   return el.binary(op, a[0], a[1], call, ir::opName(op));
 }
 
+// The value of x, through which no gradient flows.
+Value stopGradient(Elab &el, Args &a, const Ranges &r, SourceRange call) {
+  if (a[0].isNumber()) return a[0];
+  Value t = el.toTensor(a[0], r[0]);
+  if (t.isError()) return t;
+  return el.emit(ir::Op::StopGradient, {t}, {}, call);
+}
+
 Value where(Elab &el, Args &a, const Ranges &r, SourceRange call) {
   if (a[0].kind == Value::Bool) return a[0].b ? a[1] : a[2];
   Value c = el.toTensor(a[0], r[0]);
@@ -379,6 +387,7 @@ const std::vector<Builtin> &table() {
       {"abs", {{"x", true}}, unaryMath<ir::Op::Abs, fabs_>},
       {"sign", {{"x", true}}, unaryMath<ir::Op::Sign, sign_>},
       {"floor", {{"x", true}}, unaryMath<ir::Op::Floor, floor_>},
+      {"stop_gradient", {{"x", true}}, stopGradient},
       {"maximum", {{"a", true}, {"b", true}}, binaryFn<ir::Op::Maximum>},
       {"minimum", {{"a", true}, {"b", true}}, binaryFn<ir::Op::Minimum>},
       {"where", {{"cond", true}, {"a", true}, {"b", true}}, where},

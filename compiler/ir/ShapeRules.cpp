@@ -86,6 +86,8 @@ TensorType elementwise(Op op, const std::vector<TensorType> &in, const Attrs &a)
     return x;
   case Op::Cast:
     return TensorType{attrDType(op, a, x.dtype), x.shape};
+  case Op::StopGradient:
+    return x;
   case Op::Select:
     if (in[0].dtype != DType::Bool) fail(op, "condition must be bool, got " + in[0].str());
     if (in[1] != in[2]) fail(op, "branches differ: " + in[1].str() + " and " + in[2].str());
@@ -333,7 +335,7 @@ TensorType inferType(Op op, const std::vector<TensorType> &in, const Attrs &a) {
     return t;
   }
   case Op::Neg: case Op::Abs: case Op::Sign: case Op::Exp: case Op::Log: case Op::Sqrt: case Op::Tanh:
-  case Op::Sin: case Op::Cos: case Op::Floor: case Op::Not: case Op::Cast:
+  case Op::Sin: case Op::Cos: case Op::Floor: case Op::Not: case Op::Cast: case Op::StopGradient:
   case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Maximum: case Op::Minimum:
   case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::And: case Op::Or:
   case Op::Select:

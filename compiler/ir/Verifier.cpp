@@ -30,7 +30,7 @@ std::vector<AttrSpec> attrSchema(Op op) {
   case Op::Cast:
     return {{"dtype", K::String, false}};
   case Op::Neg: case Op::Abs: case Op::Sign: case Op::Exp: case Op::Log: case Op::Sqrt: case Op::Tanh:
-  case Op::Sin: case Op::Cos: case Op::Floor: case Op::Not:
+  case Op::Sin: case Op::Cos: case Op::Floor: case Op::Not: case Op::StopGradient:
   case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: case Op::Maximum: case Op::Minimum:
   case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::And: case Op::Or:
   case Op::Select:

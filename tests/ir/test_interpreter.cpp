@@ -40,6 +40,7 @@ TEST_CASE("Unary elementwise ops", "[interp]") {
   checkNear(apply(Op::Sin, {F64({2}, {0, std::numbers::pi / 2})}), F64({2}, {0, 1}));
   checkNear(apply(Op::Cos, {F64({2}, {0, std::numbers::pi})}), F64({2}, {1, -1}));
   CHECK(apply(Op::Floor, {F64({4}, {1.5, -1.5, 2, -0.25})}) == F64({4}, {1, -2, 2, -1}));
+  CHECK(apply(Op::StopGradient, {F64({2}, {1.5, -3})}) == F64({2}, {1.5, -3}));
   CHECK(apply(Op::Not, {Bool({2}, {1, 0})}) == Bool({2}, {0, 1}));
 }
 

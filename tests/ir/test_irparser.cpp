@@ -37,7 +37,7 @@ Graph everyOp() {
   NodeId key = g.constant({7}, {DType::I32, Shape{}});
   g.create(Op::RandomUniform, {}, {{"shape", Ints{2, 3}}, {"dtype", std::string("f32")}, {"seed", int64_t(1)}});
   g.create(Op::RandomNormal, {key}, {{"shape", Ints{3}}, {"dtype", std::string("f64")}, {"seed", int64_t(-5)}});
-  for (Op op : {Op::Neg, Op::Abs, Op::Sign, Op::Exp, Op::Log, Op::Sqrt, Op::Tanh, Op::Sin, Op::Cos, Op::Floor})
+  for (Op op : {Op::Neg, Op::Abs, Op::Sign, Op::Exp, Op::Log, Op::Sqrt, Op::Tanh, Op::Sin, Op::Cos, Op::Floor, Op::StopGradient})
     g.create(op, {x});
   NodeId b = g.create(Op::Lt, {x, x});
   g.create(Op::Not, {b});
