@@ -1,6 +1,6 @@
 // Tests for the parser (compiler/frontend/Parser.h): the AST it builds,
 // printed as s-expressions. Its diagnostics: test_parser_errors.cpp.
-#include "frontend/Parser.h"
+#include "ParseTestUtil.h"
 
 #include <catch2/catch.hpp>
 
@@ -172,22 +172,8 @@ std::string show(const TrainDecl &t) {
 
 // ---------------------------------------------------------------- parsing
 
-struct Parsed {
-  std::unique_ptr<Module> module;
-  std::vector<std::string> errors; // headlines: "test.nn:1:2: error: ..."
-  std::vector<std::string> notes;
-};
-
-Parsed parse(const std::string &text) {
-  SourceManager sm;
-  DiagnosticEngine diags(sm);
-  FileId f = sm.add("test.nn", text);
-  Parsed p;
-  p.module = parseModule(sm, f, diags);
-  for (const Diagnostic &d : diags.diagnostics())
-    (d.severity == Severity::Note ? p.notes : p.errors).push_back(diags.headline(d));
-  return p;
-}
+using nnc::test::Parsed;
+using nnc::test::parse;
 
 // Parses `fn f() = <src>` and prints the expression.
 std::string exprOf(const std::string &src) {

@@ -1,6 +1,6 @@
 // Tests for the parser's diagnostics (compiler/frontend/Parser.h): syntax
 // errors checked to the column, and input meant to crash or hang it.
-#include "frontend/Parser.h"
+#include "ParseTestUtil.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,22 +11,8 @@ using namespace nnc;
 
 namespace {
 
-struct Parsed {
-  std::unique_ptr<ast::Module> module;
-  std::vector<std::string> errors; // headlines: "test.nn:1:2: error: ..."
-  std::vector<std::string> notes;
-};
-
-Parsed parse(const std::string &text) {
-  SourceManager sm;
-  DiagnosticEngine diags(sm);
-  FileId f = sm.add("test.nn", text);
-  Parsed p;
-  p.module = parseModule(sm, f, diags);
-  for (const Diagnostic &d : diags.diagnostics())
-    (d.severity == Severity::Note ? p.notes : p.errors).push_back(diags.headline(d));
-  return p;
-}
+using nnc::test::Parsed;
+using nnc::test::parse;
 
 // The one error `text` should produce.
 std::string errorOf(const std::string &text) {
