@@ -113,3 +113,28 @@ TEST_CASE("training: the CLI's interpret and gradcheck commands") {
     CHECK(g.out.find("ok") != std::string::npos);
   }
 }
+
+TEST_CASE("training: each step of a GAN updates only the models it names") {
+  auto p = compileText("import std\n"
+                       "model G(z: f32[B, 2]) -> f32[B, 2] {\n  return dense(z, 2)\n}\n"
+                       "model D(x: f32[B, 2]) -> f32[B, 1] {\n  return sigmoid(dense(x, 1))\n}\n"
+                       "data ring {\n  samples = 16\n  real = normal([2]) + 3.0\n  z = normal([2])\n  shuffle = false\n}\n"
+                       "train G on ring {\n  epochs = 1\n  batch = 16\n"
+                       "  step discriminator {\n    loss = bce(D(real), 1) + bce(D(G(z)), 0)\n"
+                       "    optimizer = sgd(lr = 0.1) updates D\n  }\n"
+                       "  step generator {\n    loss = bce(D(G(z)), 1)\n    optimizer = sgd(lr = 0.1) updates G\n  }\n}\n");
+  const auto &train = p->fe.program.trains[0];
+  REQUIRE(train.steps.size() == 2);
+  CHECK(train.steps[0].params == std::vector<std::string>{"D/dense_1/W", "D/dense_1/b"});
+  CHECK(train.steps[1].params == std::vector<std::string>{"G/dense_1/W", "G/dense_1/b"});
+  // The update graphs write only their own models' params.
+  for (const auto &step : train.steps)
+    for (const auto &[name, id] : step.update.outputs())
+      if (name.rfind("param/", 0) == 0) CHECK(name.substr(6, 1) == (step.name == "generator" ? "G" : "D"));
+  TrainOptions opt;
+  opt.precision = nnc::ir::Precision::F64;
+  auto r = trainOnInterpreter(p->fe.program, train, opt);
+  CHECK(r.epochs.size() == 1);
+  CHECK(r.epochs[0].train.count("discriminator.loss") == 1);
+  CHECK(r.epochs[0].train.count("generator.loss") == 1);
+}
