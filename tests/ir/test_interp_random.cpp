@@ -34,7 +34,7 @@ double stddev(const std::vector<double> &v) {
 
 } // namespace
 
-TEST_CASE("random_uniform lies in [0, 1) with 24-bit values and mean 1/2", "[interp][random]") {
+TEST_CASE("random_uniform lies in 0 <= u < 1 with 24-bit values and mean 1/2", "[interp][random]") {
   Graph g;
   NodeId u = g.create(Op::RandomUniform, {}, randomAttrs({kSamples}, 42));
   std::vector<double> v = interpret(g, {}, Precision::F32)[u].data;
