@@ -1,0 +1,34 @@
+/* Single-precision matrix multiply (GEMM) for generated code: dense layers
+ * and their gradients.
+ *
+ * Row-major, BLAS-like: C = alpha * op(A) * op(B) + beta * C, where op(X) is
+ * X or its transpose, op(A) is M x K, op(B) is K x N and C is M x N. The
+ * leading dimensions are row strides in elements: A is stored as M rows of
+ * lda (K rows of lda when transposed), likewise B and C, so a submatrix is
+ * passed by pointing at its first element with the parent's stride.
+ *
+ * beta == 0 ignores C's old contents, NaN and Inf included. Large products
+ * are split over the nnc_threads pool by rows or columns of C, never along K,
+ * so results are bitwise identical for any thread count.
+ */
+#ifndef NNC_GEMM_H
+#define NNC_GEMM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* transA/transB: nonzero to use the transpose. Preconditions (unchecked, as
+ * in BLAS): lda >= (transA ? M : K), ldb >= (transB ? K : N), ldc >= N, and C
+ * does not overlap A or B. Does nothing when M <= 0 or N <= 0; when K <= 0 or
+ * alpha == 0, only scales C by beta. */
+void nnc_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+               const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* NNC_GEMM_H */

@@ -1,0 +1,160 @@
+// The GEMM driver (nnc/gemm.h): cache blocking over the packed operands,
+// per-thread scratch, and the split of C over the thread pool.
+#include "nnc/gemm.h"
+
+#include "gemm_kernel.h"
+#include "nnc/threads.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+namespace nnc::rt::gemm {
+
+namespace {
+
+// Products smaller than this many multiply-adds run on the calling thread:
+// below it, waking workers costs more than it saves.
+constexpr int64_t kParallelMinWork = int64_t{1} << 20;
+
+struct Args {
+  bool transA, transB;
+  int64_t M, N, K;
+  float alpha, beta;
+  const float *A, *B;
+  float *C;
+  int64_t lda, ldb, ldc;
+};
+
+// The packing buffers of one thread. Allocated on the thread's first GEMM
+// and grown when a bigger one needs more (at most kMC x kKC floats for A and
+// kKC x kNC for B, about 0.75 MiB with AVX-512), then reused: a GEMM in the
+// steady state allocates nothing. Freed when the thread exits.
+class Scratch {
+public:
+  Scratch() = default;
+  Scratch(const Scratch &) = delete;
+  Scratch &operator=(const Scratch &) = delete;
+  ~Scratch() {
+    release(a_);
+    release(b_);
+  }
+
+  float *a(std::size_t floats) { return reserve(a_, aCap_, floats); }
+  float *b(std::size_t floats) { return reserve(b_, bCap_, floats); }
+
+private:
+  static void release(float *p) { ::operator delete[](p, std::align_val_t(kAlign)); }
+
+  // Out of memory leaves no way to compute the product or report it through
+  // a void C function; with buffers this small the process is lost anyway.
+  static float *reserve(float *&buf, std::size_t &cap, std::size_t floats) {
+    if (floats <= cap) return buf;
+    release(buf);
+    buf = static_cast<float *>(::operator new[](floats * sizeof(float), std::align_val_t(kAlign), std::nothrow));
+    if (!buf) {
+      std::fputs("nnc: out of memory for GEMM packing buffers\n", stderr);
+      std::abort();
+    }
+    cap = floats;
+    return buf;
+  }
+
+  float *a_ = nullptr, *b_ = nullptr;
+  std::size_t aCap_ = 0, bCap_ = 0;
+};
+
+Scratch &threadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+// Computes rows [i0, i1) x columns [j0, j1) of C: the whole GEMM on one
+// thread, or one thread's share of it.
+void gemmBlock(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  Scratch &scratch = threadScratch();
+  int64_t kcMax = std::min(kKC, g.K);
+  float *Ap = scratch.a(static_cast<std::size_t>(roundUp(std::min(kMC, i1 - i0), kMR) * kcMax));
+  float *Bp = scratch.b(static_cast<std::size_t>(roundUp(std::min(kNC, j1 - j0), kNR) * kcMax));
+  for (int64_t jc = j0; jc < j1; jc += kNC) {
+    int64_t nc = std::min(kNC, j1 - jc);
+    for (int64_t pc = 0; pc < g.K; pc += kKC) {
+      int64_t kc = std::min(kKC, g.K - pc);
+      // Later K blocks add onto what the first one wrote.
+      float beta = pc == 0 ? g.beta : 1.0f;
+      packB(g.transB, g.B, g.ldb, pc, jc, kc, nc, Bp);
+      for (int64_t ic = i0; ic < i1; ic += kMC) {
+        int64_t mc = std::min(kMC, i1 - ic);
+        packA(g.transA, g.A, g.lda, ic, pc, mc, kc, Ap);
+        for (int64_t ir = 0; ir < mc; ir += kMR) {
+          int m = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
+          for (int64_t jr = 0; jr < nc; jr += kNR) {
+            int n = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
+            microKernel(kc, Ap + ir * kc, Bp + jr * kc, g.alpha, beta, g.C + (ic + ir) * g.ldc + jc + jr, g.ldc, m, n);
+          }
+        }
+      }
+    }
+  }
+}
+
+// C = beta * C, for the products that contribute nothing (K == 0 or alpha
+// == 0). beta == 0 stores zeros without reading C.
+void scaleC(const Args &g) {
+  for (int64_t i = 0; i < g.M; ++i) {
+    float *row = g.C + i * g.ldc;
+    if (g.beta == 0.0f)
+      std::fill(row, row + g.N, 0.0f);
+    else if (g.beta != 1.0f)
+      for (int64_t j = 0; j < g.N; ++j)
+        row[j] *= g.beta;
+  }
+}
+
+// A thread's share is a range of whole tiles of rows or of columns, so the
+// split never cuts through a tile.
+struct Split {
+  const Args *g;
+  bool byColumns;
+};
+
+void runShare(void *ctx, int64_t begin, int64_t end) {
+  const Split &s = *static_cast<const Split *>(ctx);
+  const Args &g = *s.g;
+  if (s.byColumns) {
+    gemmBlock(g, 0, g.M, begin * kNR, std::min(end * kNR, g.N));
+    return;
+  }
+  gemmBlock(g, begin * kMR, std::min(end * kMR, g.M), 0, g.N);
+}
+
+void gemm(const Args &g) {
+  if (g.M <= 0 || g.N <= 0) return;
+  if (g.K <= 0 || g.alpha == 0.0f) {
+    scaleC(g);
+    return;
+  }
+  int64_t rowTiles = (g.M + kMR - 1) / kMR, colTiles = (g.N + kNR - 1) / kNR;
+  // Compare in double: M * N * K can exceed int64 for absurd shapes.
+  double work = static_cast<double>(g.M) * static_cast<double>(g.N) * static_cast<double>(g.K);
+  if (nnc_threads_get() == 1 || work < static_cast<double>(kParallelMinWork) || rowTiles * colTiles == 1) {
+    gemmBlock(g, 0, g.M, 0, g.N);
+    return;
+  }
+  // Splitting the columns gives each thread its own slice of packed B and
+  // repacks A per thread (and vice versa): cut the dimension with more tiles.
+  Split split{&g, colTiles >= rowTiles};
+  nnc_parallel_for(split.byColumns ? colTiles : rowTiles, runShare, &split);
+}
+
+} // namespace
+
+} // namespace nnc::rt::gemm
+
+extern "C" void nnc_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                          int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+  nnc::rt::gemm::gemm({transA != 0, transB != 0, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc});
+}

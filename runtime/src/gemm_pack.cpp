@@ -1,0 +1,62 @@
+// Packing for the GEMM: copies a block of op(A) or op(B) into the sliver
+// layout the micro-kernel reads (see gemm_kernel.h). Each case reads its
+// source along the contiguous dimension, so a transpose costs no more than a
+// strided write into a buffer that sits in L1/L2.
+#include "gemm_kernel.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace nnc::rt::gemm {
+
+namespace {
+
+// dst[k * width + r] = src[r * rowStride + k] for r < rows, and zero for the
+// padding rows [rows, width). Reads each source row contiguously and writes
+// with stride `width`.
+void packStrided(const float *src, int64_t rowStride, int rows, int width, int64_t kc, float *dst) {
+  for (int r = 0; r < rows; ++r) {
+    const float *s = src + r * rowStride;
+    for (int64_t k = 0; k < kc; ++k)
+      dst[k * width + r] = s[k];
+  }
+  if (rows == width) return;
+  for (int64_t k = 0; k < kc; ++k)
+    std::fill(dst + k * width + rows, dst + (k + 1) * width, 0.0f);
+}
+
+// dst[k * width + r] = src[k * kStride + r] for r < rows, zero-padded: each
+// of the kc source runs is already contiguous.
+void packContiguous(const float *src, int64_t kStride, int rows, int width, int64_t kc, float *dst) {
+  for (int64_t k = 0; k < kc; ++k) {
+    float *d = dst + k * width;
+    std::memcpy(d, src + k * kStride, static_cast<std::size_t>(rows) * sizeof(float));
+    std::fill(d + rows, d + width, 0.0f);
+  }
+}
+
+} // namespace
+
+void packA(bool trans, const float *A, int64_t lda, int64_t i0, int64_t k0, int64_t mc, int64_t kc, float *dst) {
+  for (int64_t ir = 0; ir < mc; ir += kMR, dst += kMR * kc) {
+    int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
+    int64_t i = i0 + ir;
+    if (trans)
+      packContiguous(A + k0 * lda + i, lda, rows, kMR, kc, dst);
+    else
+      packStrided(A + i * lda + k0, lda, rows, kMR, kc, dst);
+  }
+}
+
+void packB(bool trans, const float *B, int64_t ldb, int64_t k0, int64_t j0, int64_t kc, int64_t nc, float *dst) {
+  for (int64_t jr = 0; jr < nc; jr += kNR, dst += kNR * kc) {
+    int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
+    int64_t j = j0 + jr;
+    if (trans)
+      packStrided(B + j * ldb + k0, ldb, cols, kNR, kc, dst);
+    else
+      packContiguous(B + k0 * ldb + j, ldb, cols, kNR, kc, dst);
+  }
+}
+
+} // namespace nnc::rt::gemm
