@@ -1,0 +1,143 @@
+// Loop nests for the source ops (constant, random_*) and the opaque ops
+// codegen handles so far: matmul (the runtime's nnc_sgemm for f32), gather
+// and one_hot.
+#include "codegen/KernelEmitter.h"
+
+#include "nnc/rng.h"
+
+#include <llvm/IR/Module.h>
+
+namespace nnc::codegen::detail {
+
+using namespace llvm;
+using ir::DType;
+using ir::Op;
+
+void KernelEmitter::constant(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  DType t = n.type.dtype;
+  std::vector<double> values = n.attrs.getFloats("value");
+  if (values.size() == 1) return fill(id, constantOf(t, values[0]));
+  // The shape rule guarantees one value per element; constants have no batch dim.
+  std::vector<Constant *> elems;
+  for (double v : values)
+    elems.push_back(constantOf(t, v));
+  ArrayType *arrayTy = ArrayType::get(elemType(t), elems.size());
+  Module *m = b.GetInsertBlock()->getModule();
+  auto *data = new GlobalVariable(*m, arrayTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
+                                  ConstantArray::get(arrayTy, elems), "const" + std::to_string(id));
+  loop(i64(static_cast<int64_t>(elems.size())), [&](Value *i) {
+    store(id, i, b.CreateLoad(elemType(t), b.CreateInBoundsGEP(elemType(t), data, i)));
+  });
+}
+
+namespace {
+
+// splitmix64's finalizer, nnc_rng_mix64 of nnc/rng.h.
+Value *mix64(IRBuilder<> &b, Value *z) {
+  z = b.CreateMul(b.CreateXor(z, b.CreateLShr(z, 30)), b.getInt64(0xBF58476D1CE4E5B9ull));
+  z = b.CreateMul(b.CreateXor(z, b.CreateLShr(z, 27)), b.getInt64(0x94D049BB133111EBull));
+  return b.CreateXor(z, b.CreateLShr(z, 31));
+}
+
+} // namespace
+
+void KernelEmitter::random(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  DType t = n.type.dtype;
+  Value *seed = i64(n.attrs.getInt("seed"));
+  // The optional key operand is an i32 scalar, sign-extended as the interpreter does.
+  Value *key = n.inputs.empty() ? i64(0) : b.CreateSExt(load(n.inputs[0], i64(0)), b.getInt64Ty());
+
+  if (n.op == Op::RandomNormal) {
+    // Box-Muller depends on libm's log and cos; calling the runtime's copy of
+    // nnc_rng_normal keeps it bit-identical to the interpreter.
+    Module *m = b.GetInsertBlock()->getModule();
+    FunctionCallee normal = m->getOrInsertFunction("nnc_codegen_rng_normal", b.getDoubleTy(), b.getInt64Ty(),
+                                                   b.getInt64Ty(), b.getInt64Ty());
+    loop(numel(n.type.shape), [&](Value *i) {
+      store(id, i, b.CreateFPCast(b.CreateCall(normal, {seed, key, i}), elemType(t)));
+    });
+    return;
+  }
+  // nnc_rng_uniform inlined: stream hoisted, 24 random bits scaled exactly.
+  Value *stream = mix64(b, b.CreateXor(mix64(b, b.CreateAdd(seed, b.getInt64(NNC_RNG_GOLDEN))), key));
+  loop(numel(n.type.shape), [&](Value *i) {
+    Value *counter = b.CreateMul(b.CreateAdd(i, i64(1)), b.getInt64(NNC_RNG_GOLDEN));
+    Value *bits = b.CreateLShr(mix64(b, b.CreateAdd(stream, counter)), 40);
+    Value *u = b.CreateFMul(b.CreateUIToFP(bits, b.getFloatTy()), ConstantFP::get(b.getFloatTy(), 1.0 / 16777216.0));
+    store(id, i, b.CreateFPCast(u, elemType(t)));
+  });
+}
+
+void KernelEmitter::matMul(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  ir::NodeId x = n.inputs[0], w = n.inputs[1];
+  const ir::Shape &xs = g.type(x).shape;
+  size_t rank = xs.rank();
+  Value *m = dim(xs[rank - 2]), *k = dim(xs[rank - 1]), *nn = dim(g.type(w).shape[rank - 1]);
+  Value *batches = product(xs, 0, rank - 2);
+  Value *mk = b.CreateMul(m, k), *kn = b.CreateMul(k, nn), *mn = b.CreateMul(m, nn);
+  DType t = n.type.dtype;
+
+  if (t == DType::F32) {
+    Module *mod = b.GetInsertBlock()->getModule();
+    Type *i32 = b.getInt32Ty(), *i64T = b.getInt64Ty(), *f32 = b.getFloatTy(), *p = b.getPtrTy();
+    FunctionCallee sgemm = mod->getOrInsertFunction("nnc_sgemm", b.getVoidTy(), i32, i32, i64T, i64T, i64T, f32, p,
+                                                    i64T, p, i64T, f32, p, i64T);
+    Constant *one = ConstantFP::get(f32, 1.0), *zero = ConstantFP::get(f32, 0.0);
+    loop(batches, [&](Value *bi) {
+      b.CreateCall(sgemm, {b.getInt32(0), b.getInt32(0), m, nn, k, one, ptr(x, b.CreateMul(bi, mk)), k,
+                           ptr(w, b.CreateMul(bi, kn)), nn, zero, ptr(id, b.CreateMul(bi, mn)), nn});
+    });
+    return;
+  }
+  // f64 (matmul takes floats only): i-k-j loops, the inner loop contiguous in w and the result.
+  bool fp = t == DType::F64;
+  fill(id, constantOf(t, 0));
+  loopNest({batches, m, k}, [&](const Values &bik) {
+    Value *a = load(x, b.CreateAdd(b.CreateMul(bik[0], mk), b.CreateAdd(b.CreateMul(bik[1], k), bik[2])));
+    Value *wRow = b.CreateAdd(b.CreateMul(bik[0], kn), b.CreateMul(bik[2], nn));
+    Value *rRow = b.CreateAdd(b.CreateMul(bik[0], mn), b.CreateMul(bik[1], nn));
+    loop(nn, [&](Value *j) {
+      Value *prod = fp ? b.CreateFMul(a, load(w, b.CreateAdd(wRow, j))) : b.CreateMul(a, load(w, b.CreateAdd(wRow, j)));
+      Value *at = b.CreateAdd(rRow, j), *acc = load(id, at);
+      store(id, at, fp ? b.CreateFAdd(acc, prod) : b.CreateAdd(acc, prod));
+    });
+  });
+}
+
+void KernelEmitter::gather(ir::NodeId id) {
+  ir::NodeId table = operand(id, 0), indices = operand(id, 1);
+  const ir::Shape &ts = g.type(table).shape;
+  Value *rows = dim(ts[0]), *rowSize = product(ts, 1, ts.rank());
+  Constant *zero = constantOf(node(id).type.dtype, 0);
+  loop(numel(g.type(indices).shape), [&](Value *i) {
+    Value *row = b.CreateSExt(load(indices, i), b.getInt64Ty());
+    Value *dst = b.CreateMul(i, rowSize);
+    // An index out of range gives a zero row (the interpreter throws); the
+    // generated code must never read outside the table.
+    Value *inRange = b.CreateAnd(b.CreateICmpSGE(row, i64(0)), b.CreateICmpSLT(row, rows));
+    ifThenElse(
+        inRange,
+        [&] {
+          Value *src = b.CreateMul(row, rowSize);
+          loop(rowSize, [&](Value *j) { store(id, b.CreateAdd(dst, j), load(table, b.CreateAdd(src, j))); });
+        },
+        [&] { loop(rowSize, [&](Value *j) { store(id, b.CreateAdd(dst, j), zero); }); });
+  });
+}
+
+void KernelEmitter::oneHot(ir::NodeId id) {
+  ir::NodeId indices = operand(id, 0);
+  DType t = node(id).type.dtype;
+  Value *depth = i64(node(id).attrs.getInt("depth"));
+  Constant *one = constantOf(t, 1), *zero = constantOf(t, 0);
+  // An index out of range matches no position: a zero row.
+  loopNest({numel(g.type(indices).shape), depth}, [&](const Values &id2) {
+    Value *hit = b.CreateICmpEQ(b.CreateSExt(load(indices, id2[0]), b.getInt64Ty()), id2[1]);
+    store(id, b.CreateAdd(b.CreateMul(id2[0], depth), id2[1]), b.CreateSelect(hit, one, zero));
+  });
+}
+
+} // namespace nnc::codegen::detail

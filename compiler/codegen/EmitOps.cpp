@@ -1,0 +1,177 @@
+// Loop nests for the elementwise, broadcast, reduction and layout ops. Most
+// layout ops are one strided copy: each result element reads the operand at
+// base + <index, steps>, as in the interpreter.
+#include "codegen/KernelEmitter.h"
+
+#include <llvm/IR/Function.h>
+
+#include <set>
+
+namespace nnc::codegen::detail {
+
+using namespace llvm;
+using ir::DType;
+using ir::Op;
+
+void KernelEmitter::elementwise(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  bool select = n.op == Op::Select;
+  // Select's condition is bool; its other operands carry the data type.
+  DType in = g.type(n.inputs[select ? 1 : 0]).dtype;
+  loop(numel(n.type.shape), [&](Value *i) {
+    Values args;
+    for (ir::NodeId x : n.inputs)
+      args.push_back(load(x, i));
+    if (select) args[0] = isTrue(g.type(n.inputs[0]).dtype, args[0]);
+    store(id, i, scalarOp(n.op, in, n.type.dtype, args));
+  });
+}
+
+void KernelEmitter::broadcast(ir::NodeId id) {
+  const ir::Shape &in = g.type(operand(id, 0)).shape, &out = node(id).type.shape;
+  size_t off = out.rank() - in.rank();
+  Values inStrides = strides(in), steps(out.rank(), i64(0));
+  // Operand dims align right; a size-1 dim that expands reads the same element.
+  for (size_t i = 0; i < in.rank(); ++i)
+    if (in[i] == out[off + i]) steps[off + i] = inStrides[i];
+  stridedCopy(id, operand(id, 0), i64(0), steps);
+}
+
+void KernelEmitter::reduce(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  ir::NodeId x = n.inputs[0];
+  const ir::Shape &in = g.type(x).shape;
+  DType t = n.type.dtype;
+  auto axesList = n.attrs.getInts("axes");
+  std::set<int64_t> axes(axesList.begin(), axesList.end());
+
+  // The result position of each operand element is <index, steps>, steps 0
+  // along the reduced axes; keeping them as size 1 or dropping them gives the
+  // same row-major layout.
+  ir::Shape kept = in;
+  for (int64_t ax : axes)
+    kept[static_cast<size_t>(ax)] = 1;
+  Values steps = strides(kept);
+  for (int64_t ax : axes)
+    steps[static_cast<size_t>(ax)] = i64(0);
+
+  bool fp = t == DType::F32 || t == DType::F64;
+  Constant *init = constantOf(t, 0);
+  if (n.op == Op::ReduceMax)
+    init = fp ? ConstantFP::getInfinity(elemType(t), true) : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
+  if (n.op == Op::ReduceMin)
+    init = fp ? ConstantFP::getInfinity(elemType(t), false) : ConstantInt::get(elemType(t), APInt::getSignedMaxValue(32));
+  fill(id, init);
+
+  Values inStrides = strides(in);
+  loopNest(dims(in), [&](const Values &idx) {
+    Value *o = dot(idx, steps);
+    Value *acc = load(id, o), *v = load(x, dot(idx, inStrides));
+    Value *r = n.op == Op::ReduceMax   ? maxOf(t, acc, v)
+               : n.op == Op::ReduceMin ? minOf(t, acc, v)
+               : fp                    ? b.CreateFAdd(acc, v)
+                                       : b.CreateAdd(acc, v); // i32 sums wrap, like the interpreter's
+    store(id, o, r);
+  });
+  if (n.op != Op::ReduceMean) return;
+
+  // The mean of nothing is NaN, as 0 / 0 gives.
+  Value *count = i64(1);
+  for (int64_t ax : axes)
+    count = b.CreateMul(count, dim(in[static_cast<size_t>(ax)]));
+  Value *divisor = b.CreateSIToFP(count, elemType(t));
+  loop(numel(n.type.shape), [&](Value *i) { store(id, i, b.CreateFDiv(load(id, i), divisor)); });
+}
+
+void KernelEmitter::argMax(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  ir::NodeId x = n.inputs[0];
+  const ir::Shape &in = g.type(x).shape;
+  DType t = g.type(x).dtype;
+  bool fp = t == DType::F32 || t == DType::F64;
+  auto axis = static_cast<size_t>(n.attrs.getInt("axis"));
+  Value *outer = product(in, 0, axis), *len = dim(in[axis]), *inner = product(in, axis + 1, in.rank());
+
+  AllocaInst *best = slot(elemType(t)), *bestAt = slot(b.getInt64Ty());
+  loopNest({outer, inner}, [&](const Values &oi) {
+    Value *base = b.CreateAdd(b.CreateMul(b.CreateMul(oi[0], len), inner), oi[1]);
+    b.CreateStore(i64(0), bestAt);
+    loop(len, [&](Value *k) {
+      Value *v = load(x, b.CreateAdd(base, b.CreateMul(k, inner)));
+      Value *cur = b.CreateLoad(elemType(t), best);
+      // Only a strictly greater value replaces the best, so the first maximum
+      // wins; a NaN counts as the maximum and nothing replaces it.
+      Value *better = fp ? b.CreateAnd(b.CreateFCmpORD(cur, cur), b.CreateFCmpUGT(v, cur)) : b.CreateICmpSGT(v, cur);
+      // `select`, not `or`: at k == 0 `cur` is uninitialized, and only a
+      // select keeps that from reaching the result.
+      better = b.CreateSelect(b.CreateICmpEQ(k, i64(0)), b.getTrue(), better);
+      b.CreateStore(b.CreateSelect(better, v, cur), best);
+      b.CreateStore(b.CreateSelect(better, k, b.CreateLoad(b.getInt64Ty(), bestAt)), bestAt);
+    });
+    Value *o = b.CreateAdd(b.CreateMul(oi[0], inner), oi[1]);
+    store(id, o, b.CreateTrunc(b.CreateLoad(b.getInt64Ty(), bestAt), b.getInt32Ty()));
+  });
+}
+
+void KernelEmitter::copy(ir::NodeId id) {
+  // Row-major data does not move; a later memory plan can make this an alias.
+  ir::NodeId x = operand(id, 0);
+  loop(numel(node(id).type.shape), [&](Value *i) { store(id, i, load(x, i)); });
+}
+
+void KernelEmitter::transpose(ir::NodeId id) {
+  ir::NodeId x = operand(id, 0);
+  Values inStrides = strides(g.type(x).shape), steps;
+  for (int64_t p : node(id).attrs.getInts("perm"))
+    steps.push_back(inStrides[static_cast<size_t>(p)]); // result dim i is operand dim perm[i]
+  stridedCopy(id, x, i64(0), steps);
+}
+
+void KernelEmitter::slice(ir::NodeId id) {
+  ir::NodeId x = operand(id, 0);
+  auto begin = node(id).attrs.getInts("begin"), stride = node(id).attrs.getInts("stride");
+  Values inStrides = strides(g.type(x).shape), steps;
+  Value *base = i64(0);
+  // The batch axis has begin 0 and stride 1, so the same formula covers it.
+  for (size_t i = 0; i < inStrides.size(); ++i) {
+    base = b.CreateAdd(base, b.CreateMul(i64(begin[i]), inStrides[i]));
+    steps.push_back(b.CreateMul(i64(stride[i]), inStrides[i]));
+  }
+  stridedCopy(id, x, base, steps);
+}
+
+void KernelEmitter::pad(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  ir::NodeId x = n.inputs[0];
+  fill(id, constantOf(n.type.dtype, n.attrs.getFloat("value", 0.0)));
+  auto lo = n.attrs.getInts("lo");
+  Values outStrides = strides(n.type.shape);
+  Value *base = i64(0);
+  for (size_t i = 0; i < lo.size(); ++i)
+    base = b.CreateAdd(base, b.CreateMul(i64(lo[i]), outStrides[i]));
+  const ir::Shape &in = g.type(x).shape;
+  Values inStrides = strides(in);
+  loopNest(dims(in), [&](const Values &idx) {
+    store(id, b.CreateAdd(base, dot(idx, outStrides)), load(x, dot(idx, inStrides)));
+  });
+}
+
+void KernelEmitter::concat(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  const ir::Shape &out = n.type.shape;
+  auto axis = static_cast<size_t>(n.attrs.getInt("axis"));
+  Value *outer = product(out, 0, axis), *inner = product(out, axis + 1, out.rank());
+  Value *outBlock = b.CreateMul(dim(out[axis]), inner);
+  // Each operand contributes a block of shape[axis] * inner elements per outer index.
+  Value *offset = i64(0);
+  for (ir::NodeId x : n.inputs) {
+    Value *block = b.CreateMul(dim(g.type(x).shape[axis]), inner);
+    loopNest({outer, block}, [&](const Values &oj) {
+      Value *dst = b.CreateAdd(b.CreateAdd(b.CreateMul(oj[0], outBlock), offset), oj[1]);
+      store(id, dst, load(x, b.CreateAdd(b.CreateMul(oj[0], block), oj[1])));
+    });
+    offset = b.CreateAdd(offset, block);
+  }
+}
+
+} // namespace nnc::codegen::detail

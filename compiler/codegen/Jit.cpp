@@ -1,0 +1,145 @@
+// The in-process runner: the optimized module loaded by ORC's LLJIT, and the
+// caller-side wrapper that owns the intermediate buffers.
+#include "codegen/Jit.h"
+
+#include "codegen/KernelEmitter.h"
+#include "codegen/ModuleBuilder.h"
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/Support/Error.h>
+
+#include <cstring>
+
+namespace nnc::codegen {
+
+using namespace llvm;
+
+namespace {
+
+using EntryFn = void (*)(int64_t, void **);
+
+std::string message(Error e) { return toString(std::move(e)); }
+
+size_t elemSize(ir::DType t) {
+  switch (t) {
+  case ir::DType::F32:
+  case ir::DType::I32:
+    return 4;
+  case ir::DType::F64:
+    return 8;
+  case ir::DType::Bool:
+    return 1;
+  }
+  return 8;
+}
+
+bool isBound(ir::Op op) { return op == ir::Op::Input || op == ir::Op::Param; }
+
+class LoadedGraph : public JitGraph {
+public:
+  LoadedGraph(const ir::Graph &g, std::unique_ptr<orc::LLJIT> jit, EntryFn entry)
+      : graph_(g), jit_(std::move(jit)), entry_(entry), storage_(g.size()) {}
+
+  void run(int64_t batch, const std::map<std::string, const void *> &inputs,
+           const std::map<std::string, const void *> &params, const std::map<std::string, void *> &outputs) override {
+    if (batch < 1) throw CodegenError("jit: the batch size must be positive, got " + std::to_string(batch));
+    for (const auto &[name, ptr] : outputs)
+      if (!findOutput(name)) throw CodegenError("jit: the graph has no output '" + name + "'");
+    allocate(batch);
+    std::vector<void *> buffers(graph_.size(), nullptr);
+    for (size_t i = 0; i < graph_.size(); ++i) {
+      const ir::Node &n = graph_.nodes()[i];
+      if (!isBound(n.op)) {
+        buffers[i] = storage_[i].data();
+        continue;
+      }
+      const auto &pool = n.op == ir::Op::Input ? inputs : params;
+      std::string name = n.attrs.getString("name");
+      auto it = pool.find(name);
+      if (it == pool.end() || !it->second)
+        throw CodegenError(std::string("jit: missing ") + ir::opName(n.op) + " '" + name + "'");
+      buffers[i] = const_cast<void *>(it->second); // generated code only reads sources
+    }
+    entry_(batch, buffers.data());
+    for (const auto &[name, id] : graph_.outputs()) {
+      auto it = outputs.find(name);
+      if (it == outputs.end()) continue;
+      const ir::TensorType &t = graph_.type(id);
+      size_t bytes = static_cast<size_t>(t.shape.numel(batch)) * elemSize(t.dtype);
+      if (bytes) std::memmove(it->second, buffers[static_cast<size_t>(id)], bytes);
+    }
+  }
+
+  const ir::Graph &graph() const override { return graph_; }
+
+private:
+  const ir::NodeId *findOutput(const std::string &name) const {
+    for (const auto &out : graph_.outputs())
+      if (out.first == name) return &out.second;
+    return nullptr;
+  }
+
+  // Buffers for every computed node, sized for `batch`; kept while the batch
+  // size stays the same (a static memory plan will replace this).
+  void allocate(int64_t batch) {
+    if (batch == allocatedBatch_) return;
+    for (size_t i = 0; i < graph_.size(); ++i) {
+      const ir::Node &n = graph_.nodes()[i];
+      if (isBound(n.op)) continue;
+      size_t bytes = static_cast<size_t>(n.type.shape.numel(batch)) * elemSize(n.type.dtype);
+      storage_[i].assign((bytes + 7) / 8 + 1, 0.0); // never empty, so data() is never null
+    }
+    allocatedBatch_ = batch;
+  }
+
+  ir::Graph graph_;
+  std::unique_ptr<orc::LLJIT> jit_;
+  EntryFn entry_;
+  std::vector<std::vector<double>> storage_; // doubles: 8-byte aligned for every dtype
+  int64_t allocatedBatch_ = 0;
+};
+
+// Binds the runtime functions generated code calls, by address, and lets
+// everything else (libm) resolve from the process.
+void addRuntimeSymbols(orc::LLJIT &jit) {
+  orc::JITDylib &jd = jit.getMainJITDylib();
+  auto search = orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(jit.getDataLayout().getGlobalPrefix());
+  if (!search) throw CodegenError("jit: " + message(search.takeError()));
+  jd.addGenerator(std::move(*search));
+  orc::SymbolMap symbols;
+  for (const detail::RuntimeSymbol &s : detail::runtimeSymbols())
+    symbols[jit.mangleAndIntern(s.name)] = {orc::ExecutorAddr::fromPtr(s.address),
+                                            JITSymbolFlags::Exported | JITSymbolFlags::Callable};
+  if (Error e = jd.define(orc::absoluteSymbols(std::move(symbols)))) throw CodegenError("jit: " + message(std::move(e)));
+}
+
+} // namespace
+
+std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const std::vector<Kernel> &kernels,
+                                     const CodegenOptions &opts) {
+  auto tm = detail::createTargetMachine(opts);
+  auto ctx = std::make_unique<LLVMContext>();
+  auto m = detail::buildModule(*ctx, g, kernels, *tm);
+  detail::optimize(*m, *tm, opts.optLevel);
+
+  orc::JITTargetMachineBuilder jtmb(tm->getTargetTriple());
+  jtmb.setCPU(tm->getTargetCPU().str());
+  jtmb.addFeatures(std::vector<std::string>{tm->getTargetFeatureString().str()});
+  jtmb.setCodeGenOptLevel(tm->getOptLevel());
+  auto jit = orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(jtmb)).create();
+  if (!jit) throw CodegenError("jit: " + message(jit.takeError()));
+  addRuntimeSymbols(**jit);
+  if (Error e = (*jit)->addIRModule(orc::ThreadSafeModule(std::move(m), std::move(ctx))))
+    throw CodegenError("jit: " + message(std::move(e)));
+  auto sym = (*jit)->lookup(entryName(g));
+  if (!sym) throw CodegenError("jit: " + message(sym.takeError()));
+  auto entry = sym->toPtr<EntryFn>();
+  return std::make_unique<LoadedGraph>(g, std::move(*jit), entry);
+}
+
+std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const CodegenOptions &opts) {
+  return jitCompile(g, oneKernelPerNode(g), opts);
+}
+
+} // namespace nnc::codegen

@@ -1,0 +1,104 @@
+// Private to codegen: the state and helpers shared by the per-op emitters,
+// which write the loop nest of one IR node into the current kernel function.
+#pragma once
+
+#include "ir/Graph.h"
+
+#include <llvm/IR/IRBuilder.h>
+
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace nnc::codegen::detail {
+
+using Values = std::vector<llvm::Value *>;
+
+class KernelEmitter {
+public:
+  KernelEmitter(llvm::IRBuilder<> &b, const ir::Graph &g, llvm::Value *batch, std::map<ir::NodeId, llvm::Value *> bufs)
+      : b(b), g(g), batch(batch), bufs_(std::move(bufs)) {}
+
+  // Emits the loops computing node `id` into its buffer. CodegenError for
+  // ops codegen does not support.
+  void emitNode(ir::NodeId id);
+
+  llvm::IRBuilder<> &b;
+  const ir::Graph &g;
+  llvm::Value *batch; // i64
+
+  // --- Types and constants ---
+  llvm::Type *elemType(ir::DType t);
+  llvm::Value *i64(int64_t v) { return b.getInt64(static_cast<uint64_t>(v)); }
+  // `v` as a constant of dtype t, converted like the interpreter's castTo.
+  llvm::Constant *constantOf(ir::DType t, double v);
+
+  // --- Shapes, with the batch dim bound to `batch` ---
+  llvm::Value *dim(ir::Dim d) { return d == ir::kBatch ? batch : i64(d); }
+  Values dims(const ir::Shape &s);
+  llvm::Value *numel(const ir::Shape &s);
+  llvm::Value *product(const ir::Shape &s, size_t from, size_t to); // dims [from, to)
+  Values strides(const ir::Shape &s);                               // row-major
+  llvm::Value *dot(const Values &idx, const Values &steps);
+
+  // --- Memory ---
+  llvm::Value *load(ir::NodeId id, llvm::Value *index);
+  void store(ir::NodeId id, llvm::Value *index, llvm::Value *v);
+  llvm::Value *ptr(ir::NodeId id, llvm::Value *index); // &buffer[index]
+  // A stack slot in the function's entry block, so SROA promotes it.
+  llvm::AllocaInst *slot(llvm::Type *t);
+
+  // --- Control flow ---
+  // for (i = 0; i < n; ++i) body(i)
+  void loop(llvm::Value *n, const std::function<void(llvm::Value *)> &body);
+  // Nested loops over `extents`, outermost first; rank 0 runs body once.
+  void loopNest(const Values &extents, const std::function<void(const Values &)> &body);
+  void ifThenElse(llvm::Value *cond, const std::function<void()> &then, const std::function<void()> &otherwise);
+  // for (i < numel(type(dst))) dst[i] = v
+  void fill(ir::NodeId dst, llvm::Value *v);
+
+  // --- Scalars (EmitScalar.cpp) ---
+  // `v` of dtype `from` converted to `to` with the interpreter's cast rules.
+  llvm::Value *convert(llvm::Value *v, ir::DType from, ir::DType to);
+  // One elementwise op on scalars: operands of dtype `in`, result of `out`.
+  llvm::Value *scalarOp(ir::Op op, ir::DType in, ir::DType out, const Values &args);
+  // The interpreter's NaN-propagating maximum / minimum (x, y of dtype t).
+  llvm::Value *maxOf(ir::DType t, llvm::Value *x, llvm::Value *y);
+  llvm::Value *minOf(ir::DType t, llvm::Value *x, llvm::Value *y);
+  llvm::Value *isTrue(ir::DType t, llvm::Value *v); // v != 0 as i1
+
+  // --- Per-category emitters (EmitOps.cpp, EmitOpaque.cpp) ---
+  void elementwise(ir::NodeId id);
+  void broadcast(ir::NodeId id);
+  void reduce(ir::NodeId id);
+  void argMax(ir::NodeId id);
+  void copy(ir::NodeId id); // reshape
+  void transpose(ir::NodeId id);
+  void slice(ir::NodeId id);
+  void pad(ir::NodeId id);
+  void concat(ir::NodeId id);
+  void constant(ir::NodeId id);
+  void random(ir::NodeId id);
+  void matMul(ir::NodeId id);
+  void gather(ir::NodeId id);
+  void oneHot(ir::NodeId id);
+
+  const ir::Node &node(ir::NodeId id) const { return g.node(id); }
+  ir::NodeId operand(ir::NodeId id, size_t i) const { return g.node(id).inputs.at(i); }
+
+private:
+  // Writes dst[k] = src[base + <idx, steps>] over dst's multi-index idx.
+  void stridedCopy(ir::NodeId dst, ir::NodeId src, llvm::Value *base, const Values &steps);
+
+  std::map<ir::NodeId, llvm::Value *> bufs_;
+};
+
+// Names of the runtime functions generated code calls, and their addresses
+// for the JIT (RuntimeSymbols.cpp).
+struct RuntimeSymbol {
+  const char *name;
+  void *address;
+};
+std::vector<RuntimeSymbol> runtimeSymbols();
+
+} // namespace nnc::codegen::detail

@@ -1,0 +1,30 @@
+// Private to codegen: building, optimizing and targeting the LLVM module of
+// a graph; shared by the textual emitters (Codegen.cpp) and the JIT (Jit.cpp).
+#pragma once
+
+#include "codegen/Codegen.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <memory>
+
+namespace nnc::codegen::detail {
+
+// Registers the native target with LLVM, once per process.
+void initializeLLVM();
+
+// The target machine for opts.cpu (the host CPU and features when empty).
+std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CodegenOptions &opts);
+
+// The module for `g`: one internal function per kernel and the entry point
+// entryName(g), with tm's data layout, triple, CPU and features. Verified;
+// CodegenError for unsupported ops or kernels that do not cover the graph.
+std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const ir::Graph &g,
+                                          const std::vector<Kernel> &kernels, llvm::TargetMachine &tm);
+
+// Runs LLVM's default pipeline for optLevel (0..3) over `m`.
+void optimize(llvm::Module &m, llvm::TargetMachine &tm, int optLevel);
+
+} // namespace nnc::codegen::detail
