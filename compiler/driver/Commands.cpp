@@ -1,6 +1,7 @@
 #include "driver/Commands.h"
 
 #include "autodiff/GradCheck.h"
+#include "codegen/Codegen.h"
 #include "driver/Driver.h"
 #include "driver/ReferenceTrainer.h"
 #include "frontend/Frontend.h"
@@ -88,6 +89,24 @@ int commandEmit(const Options &opt, std::ostream &out, std::ostream &err) {
     for (const DataInfo &d : prog.datas) print(d.graph);
     for (const TrainInfo &t : prog.trains)
       for (const StepInfo &s : t.steps) print(s.graph);
+    return kExitOk;
+  }
+  if (opt.emitLLVM || opt.emitAsm) {
+    codegen::CodegenOptions co;
+    co.cpu = opt.targetCpu;
+    std::vector<const ir::Graph *> graphs;
+    for (const ModelGraphs &m : prog.models) graphs.push_back(&m.forward);
+    for (const TrainInfo &t : prog.trains)
+      for (const StepInfo &s : t.steps) graphs.push_back(&s.update);
+    for (const ir::Graph *g : graphs) {
+      try {
+        ir::Graph clean = passes::cleanup(*g);
+        out << (opt.emitLLVM ? codegen::emitLLVM(clean, co) : codegen::emitAsm(clean, co));
+      } catch (const codegen::CodegenError &e) {
+        err << "nnc: error: graph `" << g->name << "`: " << e.what() << "\n";
+        return kExitDiagnostics;
+      }
+    }
     return kExitOk;
   }
   // --grad: the gradient graphs, cleaned up.

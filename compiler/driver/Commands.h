@@ -13,6 +13,9 @@ struct Options {
   std::string file;
   bool emitIr = false;
   bool emitGrad = false;
+  bool emitLLVM = false;
+  bool emitAsm = false;
+  std::string targetCpu; // empty: the host
   bool stats = false;
   bool color = false;
   int64_t epochs = -1;

@@ -19,6 +19,9 @@ commands:
                           block's graph, each train step's graph
   emit FILE --grad        each train step's graph with the gradients of its loss,
                           after clean-up (--stats: node counts per pass)
+  emit FILE --llvm|--asm  each model's forward graph and each train step's
+                          update, compiled to LLVM IR or assembly
+                          (--target-cpu CPU: e.g. x86-64-v2; default: the host)
   gradcheck FILE          every param's gradient against float64 central
                           differences on the reference interpreter
   interpret FILE          train on the reference interpreter (slow; the oracle)
@@ -67,6 +70,12 @@ int run(const std::vector<std::string> &args, std::ostream &out, std::ostream &e
     }
     if (a == "--ir") opt.emitIr = true;
     else if (a == "--grad") opt.emitGrad = true;
+    else if (a == "--llvm") opt.emitLLVM = true;
+    else if (a == "--asm") opt.emitAsm = true;
+    else if (a == "--target-cpu") {
+      if (k + 1 == args.size()) return usageError(err, "`--target-cpu` needs a CPU name such as x86-64-v3");
+      opt.targetCpu = args[++k];
+    }
     else if (a == "--stats") opt.stats = true;
     else if (a == "--no-color") opt.color = false;
     else if (a == "--epochs" || a == "--batch" || a == "--seed" || a == "--tolerance") {
@@ -94,9 +103,10 @@ int run(const std::vector<std::string> &args, std::ostream &out, std::ostream &e
   if (positional.size() < 2) return usageError(err, "`" + opt.command + "` needs a FILE");
   if (positional.size() > 2) return usageError(err, "unexpected argument `" + positional[2] + "`");
   opt.file = positional[1];
-  if (opt.command == "emit" && opt.emitIr == opt.emitGrad) return usageError(err, "`emit` needs one of --ir and --grad");
-  if (opt.command != "emit" && (opt.emitIr || opt.emitGrad || opt.stats))
-    return usageError(err, "`--ir`, `--grad` and `--stats` belong to `emit`");
+  int kinds = opt.emitIr + opt.emitGrad + opt.emitLLVM + opt.emitAsm;
+  if (opt.command == "emit" && kinds != 1) return usageError(err, "`emit` needs one of --ir, --grad, --llvm and --asm");
+  if (opt.command != "emit" && (kinds || opt.stats || !opt.targetCpu.empty()))
+    return usageError(err, "`--ir`, `--grad`, `--llvm`, `--asm`, `--stats` and `--target-cpu` belong to `emit`");
   if (opt.stats && !opt.emitGrad) return usageError(err, "`--stats` goes with `--grad`");
 
   if (opt.command == "check") return commandCheck(opt, out, err);

@@ -74,3 +74,19 @@ TEST_CASE("cli: emit --ir prints the forward graphs with shapes") {
     CHECK(e.out.find("graph ") != std::string::npos);
   }
 }
+
+TEST_CASE("cli: emit --llvm and --asm compile the forward and update graphs") {
+  auto r = runNnc({"emit", sourcePath("examples/fashion_mlp.nn"), "--llvm"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("define void @Classifier_run(i64 %batch") != std::string::npos);
+  CHECK(r.out.find("call void @nnc_sgemm(") != std::string::npos);
+  CHECK(r.out.find("define void @Classifier_train_update_run(") != std::string::npos);
+  auto a = runNnc({"emit", sourcePath("examples/xor.nn"), "--asm", "--target-cpu", "x86-64-v2"});
+  INFO(a.err);
+  CHECK(a.code == 0);
+  CHECK(a.out.find("Xor_run:") != std::string::npos);
+  CHECK(a.out.find("ymm") == std::string::npos); // x86-64-v2 has no AVX
+  CHECK(runNnc({"emit", sourcePath("examples/xor.nn"), "--llvm", "--ir"}).code == 2);
+  CHECK(runNnc({"check", sourcePath("examples/xor.nn"), "--target-cpu", "znver4"}).code == 2);
+}
