@@ -14,6 +14,7 @@ void DiagnosticEngine::report(Severity s, SourceRange r, std::string msg) {
   if (s == Severity::Error) {
     if (errorCount_ >= kMaxErrors) {
       dropping_ = true;
+      droppedAny_ = true;
       return;
     }
     ++errorCount_;
@@ -53,7 +54,7 @@ void DiagnosticEngine::print(std::ostream &os, bool color) const {
     os << green << std::string(static_cast<size_t>(col - 1), ' ') << '^'
        << std::string(static_cast<size_t>(endCol - col - 1), '~') << reset << "\n";
   }
-  if (dropping_ || errorCount_ >= kMaxErrors)
+  if (droppedAny_)
     os << "too many errors emitted, stopping now\n";
 }
 

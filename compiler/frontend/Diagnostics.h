@@ -37,9 +37,10 @@ public:
 
   bool hasErrors() const { return errorCount_ > 0; }
   int errorCount() const { return errorCount_; }
-  // Past this many errors, later ones are dropped (one line says so).
+  // Past this many errors, later ones are dropped (one line says so), and
+  // tooMany() tells the stages to stop looking for more.
   static constexpr int kMaxErrors = 20;
-  bool tooMany() const { return errorCount_ >= kMaxErrors; }
+  bool tooMany() const { return droppedAny_; }
 
   const std::vector<Diagnostic> &diagnostics() const { return diags_; }
   // Renders every diagnostic, clang style, with source lines and carets.
@@ -54,7 +55,8 @@ private:
   const SourceManager &sm_;
   std::vector<Diagnostic> diags_;
   int errorCount_ = 0;
-  bool dropping_ = false;
+  bool dropping_ = false;   // the last error was dropped: drop its notes too
+  bool droppedAny_ = false; // some error was dropped: say so once at the end
 };
 
 // The candidate closest to `name` by edit distance, if close enough to

@@ -282,3 +282,16 @@ TEST_CASE("errors: convolution channels must match the filter") {
   CHECK(firstError("model M(x: f32[B, 8, 8, 3], w: f32[3, 3, 2, 4]) {\n  return conv2d(x, w)\n}\n") ==
         "main.nn:2:10: error: conv2d: input has 3 channels but the filter expects 2");
 }
+
+TEST_CASE("errors: past 20 errors the rest are dropped, and the output says so") {
+  std::string body;
+  for (int k = 0; k < 25; ++k) body += "  a" + std::to_string(k) + " = nope" + std::to_string(k) + "\n";
+  auto r = check(model(body + "  return x"));
+  CHECK(r.errors.size() == 20);
+  CHECK(r.text.find("too many errors emitted, stopping now") != std::string::npos);
+  std::string exactly;
+  for (int k = 0; k < 20; ++k) exactly += "  a" + std::to_string(k) + " = nope" + std::to_string(k) + "\n";
+  auto e = check(model(exactly + "  return x"));
+  CHECK(e.errors.size() == 20);
+  CHECK(e.text.find("too many errors") == std::string::npos);
+}
