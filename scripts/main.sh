@@ -2,7 +2,7 @@
 # The main job: install what is missing, build nnc, and compile the
 # Fashion-MNIST model as far as nnc goes today: check it, print its forward
 # and backward IR, and check its gradients. Training executables arrive with
-# code generation; then this job trains the model and predicts with it.
+# `nnc build`; then this job trains the model and predicts with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
