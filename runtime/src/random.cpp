@@ -16,3 +16,7 @@ void nnc_fill_normal_f32(float *out, int64_t n, uint64_t seed, uint64_t key) {
 }
 
 } // extern "C"
+
+extern "C" double nnc_rng_normal_at(uint64_t seed, uint64_t key, uint64_t index) {
+  return nnc_rng_normal(seed, key, index);
+}

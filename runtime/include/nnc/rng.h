@@ -70,6 +70,9 @@ static inline double nnc_rng_normal(uint64_t seed, uint64_t key, uint64_t index)
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+/* nnc_rng_normal with an address: the function generated code calls. */
+double nnc_rng_normal_at(uint64_t seed, uint64_t key, uint64_t index);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
