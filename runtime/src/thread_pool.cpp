@@ -25,6 +25,11 @@ constexpr int kMaxThreads = 256;
 // parallel_for made there runs inline instead of waiting on the pool.
 thread_local bool tlInParallel = false;
 
+// nnc_threads_limit_local's cap for this thread's jobs; 0 for none.
+thread_local int tlCap = 0;
+
+int capped(int size) { return tlCap > 0 ? std::min(size, tlCap) : size; }
+
 int defaultThreadCount() {
   if (const char *env = std::getenv("NNC_NUM_THREADS")) {
     char *end = nullptr;
@@ -63,7 +68,7 @@ public:
   void run(int64_t n, nnc_range_fn fn, void *ctx) {
     // Another thread owns the pool: computing inline beats waiting for it.
     std::unique_lock<std::mutex> owner(dispatch_, std::try_to_lock);
-    if (!owner.owns_lock() || size_ == 1) {
+    if (!owner.owns_lock() || capped(size_) == 1) {
       if (owner.owns_lock()) owner.unlock();
       fn(ctx, 0, n);
       return;
@@ -74,7 +79,8 @@ public:
       fn(ctx, 0, n);
       return;
     }
-    int chunks = static_cast<int>(std::min<int64_t>(size_, n));
+    // Workers past the cap see no chunk of theirs and go back to sleep.
+    int chunks = static_cast<int>(std::min<int64_t>(capped(size_), n));
     {
       std::lock_guard<std::mutex> lock(mutex_);
       fn_ = fn;
@@ -178,11 +184,17 @@ void nnc_threads_set(int n) {
   nnc::rt::pool().resize(n);
 }
 
-int nnc_threads_get(void) { return nnc::rt::pool().size(); }
+int nnc_threads_get(void) { return nnc::rt::capped(nnc::rt::pool().size()); }
+
+int nnc_threads_limit_local(int n) {
+  int previous = nnc::rt::tlCap;
+  nnc::rt::tlCap = n < 1 ? 0 : n;
+  return previous;
+}
 
 void nnc_parallel_for(int64_t n, nnc_range_fn fn, void *ctx) {
   if (n <= 0) return;
-  if (n == 1 || nnc::rt::tlInParallel) {
+  if (n == 1 || nnc::rt::tlInParallel || nnc::rt::tlCap == 1) {
     fn(ctx, 0, n);
     return;
   }

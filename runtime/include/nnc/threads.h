@@ -30,8 +30,17 @@ typedef void (*nnc_range_fn)(void *ctx, int64_t begin, int64_t end);
  * body. */
 void nnc_threads_set(int n);
 
-/* The number of threads nnc_parallel_for uses (at least 1). */
+/* The number of threads nnc_parallel_for uses when called from this thread
+ * (at least 1): the pool's size, or this thread's cap when that is smaller. */
 int nnc_threads_get(void);
+
+/* Caps the threads that nnc_parallel_for calls made from the calling thread
+ * use, the caller included, at n (still at most the pool's size); n < 1
+ * removes the cap. Other threads are unaffected: this is how each model
+ * context (nnc/model.h) gets a thread count of its own out of the one pool.
+ * A cap of 1 keeps this thread's calls off the pool altogether. Returns the
+ * previous cap (0 for none), so a caller can restore it. */
+int nnc_threads_limit_local(int n);
 
 /* Runs fn(ctx, begin, end) over contiguous chunks covering [0, n) exactly
  * once, at most one chunk per thread, and returns when all are done. With one

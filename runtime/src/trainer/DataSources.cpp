@@ -1,0 +1,130 @@
+#include "DataSources.h"
+#include "GraphRunner.h"
+#include "TrainError.h"
+
+#include "nnc/data.h"
+
+#include <cmath>
+
+namespace nnc::trainer {
+
+namespace {
+
+// Owns a reader's tensor; frees it with the reader's function.
+template <typename T, void (*Free)(T *)> std::shared_ptr<T> ownTensor() {
+  return std::shared_ptr<T>(new T{}, [](T *t) {
+    Free(t);
+    delete t;
+  });
+}
+
+std::vector<int64_t> dimsAfterFirst(int32_t rank, const int64_t *dims) {
+  return std::vector<int64_t>(dims + 1, dims + rank);
+}
+
+void readIdx(const Source &src, const std::string &dataDir, RawSplit &out) {
+  std::string images = resolveDataPath(src.files[0], dataDir), labels = resolveDataPath(src.files[1], dataDir);
+  auto img = ownTensor<nnc_tensor_f32, nnc_tensor_f32_free>();
+  check(nnc_idx_read_f32(images.c_str(), img.get()));
+  auto lab = ownTensor<nnc_tensor_i32, nnc_tensor_i32_free>();
+  check(nnc_idx_read_i32(labels.c_str(), lab.get()));
+  if (img->dims[0] != lab->dims[0])
+    throw TrainError(quoted(images) + " holds " + std::to_string(img->dims[0]) + " images but " + quoted(labels) +
+                     " holds " + std::to_string(lab->dims[0]) + " labels");
+  out.rows = img->dims[0];
+  out.fields.push_back({"image", DType::F32, dimsAfterFirst(img->rank, img->dims), out.rows, img->data, images});
+  out.fields.push_back({"label", DType::I32, dimsAfterFirst(lab->rank, lab->dims), out.rows, lab->data, labels});
+  out.storage.push_back(img);
+  out.storage.push_back(lab);
+}
+
+void readCsv(const Source &src, const std::string &dataDir, RawSplit &out) {
+  std::string file = resolveDataPath(src.files[0], dataDir);
+  auto features = ownTensor<nnc_tensor_f32, nnc_tensor_f32_free>();
+  auto labels = ownTensor<nnc_tensor_f32, nnc_tensor_f32_free>();
+  check(nnc_csv_read(file.c_str(), src.labelColumn.c_str(), features.get(), labels.get()));
+  out.rows = features->dims[0];
+  out.fields.push_back(
+      {"features", DType::F32, dimsAfterFirst(features->rank, features->dims), out.rows, features->data, file});
+  out.fields.push_back({"label", DType::F32, {}, out.rows, labels->data, file});
+  out.storage.push_back(features);
+  out.storage.push_back(labels);
+}
+
+void readLiteral(const Source &src, RawSplit &out) {
+  out.rows = src.rows;
+  for (const LiteralField &f : src.literal) {
+    auto buf = std::make_shared<Buffer>(tensorBytes(f.type, src.rows));
+    for (size_t i = 0; i < f.values.size(); ++i) {
+      double v = f.values[i];
+      switch (f.type.dtype) {
+      case DType::F32:
+        buf->as<float>()[i] = static_cast<float>(v);
+        break;
+      case DType::F64:
+        buf->as<double>()[i] = v;
+        break;
+      case DType::I32:
+        buf->as<int32_t>()[i] = static_cast<int32_t>(v);
+        break;
+      case DType::Bool:
+        buf->as<unsigned char>()[i] = v != 0;
+        break;
+      }
+    }
+    out.fields.push_back({f.name, f.type.dtype, f.type.shape.dims, src.rows, buf->data(), ""});
+    out.storage.push_back(buf);
+  }
+}
+
+} // namespace
+
+const RawField *RawSplit::find(const std::string &name) const {
+  for (const RawField &f : fields)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::string resolveDataPath(const std::string &path, const std::string &dataDir) {
+  if (dataDir.empty()) return path;
+  size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  return dataDir.back() == '/' ? dataDir + base : dataDir + "/" + base;
+}
+
+RawSplit readSource(const Source &src, const std::string &dataDir) {
+  RawSplit out;
+  switch (src.kind) {
+  case Source::Idx:
+    readIdx(src, dataDir, out);
+    break;
+  case Source::Csv:
+    readCsv(src, dataDir, out);
+    break;
+  case Source::Literal:
+    readLiteral(src, out);
+    break;
+  case Source::Generated:
+    out.rows = src.rows;
+    break;
+  }
+  return out;
+}
+
+void convertToI32(RawSplit &split, RawField &field) {
+  if (field.dtype != DType::F32) throw TrainError("internal error: converting a non-f32 field to i32");
+  nnc_tensor_f32 in{};
+  in.data = static_cast<float *>(const_cast<void *>(field.data));
+  in.rank = 1;
+  in.dims[0] = field.rows * Shape{false, field.rowDims}.rowElems();
+  in.numel = in.dims[0];
+  auto out = ownTensor<nnc_tensor_i32, nnc_tensor_i32_free>();
+  if (nnc_labels_to_i32(&in, out.get()) != 0)
+    throw TrainError((field.file.empty() ? "" : quoted(field.file) + ": ") + "field " + quoted(field.name) +
+                     " must hold integers for this program: " + nnc_last_error());
+  field.data = out->data;
+  field.dtype = DType::I32;
+  split.storage.push_back(out);
+}
+
+} // namespace nnc::trainer

@@ -1,0 +1,46 @@
+// Reading a split's source (an IDX pair, a CSV file, literal rows or none for
+// generated data) into the fields the data graph takes as inputs, using the
+// runtime's readers (nnc/data.h).
+#ifndef NNC_TRAINER_DATA_SOURCES_H
+#define NNC_TRAINER_DATA_SOURCES_H
+
+#include "Manifest.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nnc::trainer {
+
+// One field as a source provides it: `rows` rows of `rowDims`, row-major.
+struct RawField {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> rowDims;
+  int64_t rows = 0;
+  const void *data = nullptr;
+  std::string file; // where it came from, for messages ("" for literal data)
+};
+
+struct RawSplit {
+  int64_t rows = 0;
+  std::vector<RawField> fields;
+  std::vector<std::shared_ptr<void>> storage; // owns what the fields point into
+  const RawField *find(const std::string &name) const;
+};
+
+// The path a source's file is read from: `dataDir`/<basename of path> when
+// --data was given, else the path as compiled.
+std::string resolveDataPath(const std::string &path, const std::string &dataDir);
+
+// Reads the source's files (if any). Throws TrainError with the reader's
+// message, which names the file.
+RawSplit readSource(const Source &src, const std::string &dataDir);
+
+// Makes field `name` of `split` int32, as an input typed i32 needs (CSV
+// labels are read as floats); fails naming the file for a non-integer.
+void convertToI32(RawSplit &split, RawField &field);
+
+} // namespace nnc::trainer
+
+#endif

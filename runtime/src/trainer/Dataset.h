@@ -1,0 +1,52 @@
+// The data a run trains on: each split's sources read, checked against the
+// shapes the program was compiled for, run through the data graph, and kept
+// as one contiguous [rows, row] array per field the steps read; the training
+// split divided into validation and training rows by nnc_split_indices.
+#ifndef NNC_TRAINER_DATASET_H
+#define NNC_TRAINER_DATASET_H
+
+#include "GraphRunner.h"
+#include "Manifest.h"
+
+#include "nnc/program.h"
+
+#include <string>
+#include <vector>
+
+namespace nnc::trainer {
+
+// A field's rows, or, for a field without the batch dimension (a constant
+// of the data block such as a dataset statistic), its one value: then
+// rowBytes is the whole tensor's size and the array holds it once.
+struct FieldArray {
+  std::string name;
+  TensorType type;
+  int64_t rowBytes = 0;
+  Buffer data; // rows * rowBytes bytes, or rowBytes when not batched
+};
+
+struct SplitData {
+  int64_t rows = 0;
+  std::vector<FieldArray> fields; // in the order of Manifest::fields
+};
+
+struct Dataset {
+  SplitData train, test;
+  bool hasTest = false;
+  // nnc_split_indices of the training split: the validation rows, ascending,
+  // then the training rows, ascending.
+  std::vector<int64_t> split;
+  int64_t validationRows = 0;
+
+  const int64_t *validation() const { return split.data(); }
+  const int64_t *training() const { return split.data() + validationRows; }
+  int64_t trainingRows() const { return train.rows - validationRows; }
+};
+
+// Reads and preprocesses every split. `seed` drives the validation split.
+// Throws TrainError naming the file or the field at fault.
+Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::string &dataDir, uint64_t seed);
+
+} // namespace nnc::trainer
+
+#endif

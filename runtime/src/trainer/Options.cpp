@@ -1,0 +1,109 @@
+#include "Options.h"
+#include "TrainError.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace nnc::trainer {
+
+namespace {
+
+[[noreturn]] void usageError(const std::string &message) { throw TrainError(message, kExitUsage); }
+
+int64_t positiveInt(const std::string &opt, const std::string &v, int64_t max) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n < 1 || n > max)
+    usageError(opt + " expects a positive integer" +
+               (max < std::numeric_limits<int64_t>::max() ? " up to " + std::to_string(max) : "") + ", got `" + v +
+               "`");
+  return n;
+}
+
+uint64_t seedValue(const std::string &v) {
+  uint64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size())
+    usageError("--seed expects an integer from 0 to 18446744073709551615, got `" + v + "`");
+  return n;
+}
+
+double learningRate(const std::string &v) {
+  double x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || !std::isfinite(x) || x <= 0)
+    usageError("--lr expects a positive number, got `" + v + "`");
+  return x;
+}
+
+} // namespace
+
+std::string usage(const std::string &argv0) {
+  return "usage: " + argv0 +
+         " [options]\n"
+         "Trains the model compiled into this program on its data.\n"
+         "\n"
+         "options:\n"
+         "  --epochs N      train until epoch N (counting epochs a resumed run already did)\n"
+         "  --batch N       the batch size\n"
+         "  --lr X          the learning rate of every step (when the program has a constant one)\n"
+         "  --seed N        the seed of the validation split and the shuffling\n"
+         "                  (default: the data block's seed, or the resumed checkpoint's)\n"
+         "  --threads N     the number of threads (default: $NNC_NUM_THREADS or every core)\n"
+         "  --data DIR      read each data file from DIR instead of the path compiled in\n"
+         "  --save PATH     write a checkpoint to PATH after every epoch (the previous one is kept as PATH.prev)\n"
+         "  --resume PATH   continue from the checkpoint at PATH (or PATH.prev if PATH is damaged)\n"
+         "  --quiet         print no summary and no per-epoch lines\n"
+         "  --json          end with one line of JSON holding the final metrics\n"
+         "  --help          print this help\n"
+         "\n"
+         "exit status: 0 success, 1 failure (data, checkpoint, non-finite loss), 2 bad command line\n";
+}
+
+Options parseOptions(const std::vector<std::string> &args) {
+  Options o;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string &arg = args[i];
+    if (arg.rfind("--", 0) != 0 || arg == "--") usageError("unexpected argument `" + arg + "` (see --help)");
+    std::string name = arg, value;
+    bool inlineValue = false;
+    if (size_t eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      inlineValue = true;
+    }
+    if (name == "--quiet" || name == "--json" || name == "--help") {
+      if (inlineValue) usageError(name + " takes no value");
+      (name == "--quiet" ? o.quiet : name == "--json" ? o.json : o.help) = true;
+      continue;
+    }
+    static const char *const withValue[] = {"--epochs",  "--batch", "--lr",   "--seed",
+                                            "--threads", "--data",  "--save", "--resume"};
+    bool known = false;
+    for (const char *w : withValue)
+      known = known || name == w;
+    if (!known) usageError("unknown option `" + name + "` (see --help)");
+    if (!inlineValue) {
+      if (i + 1 >= args.size()) usageError(name + " needs a value");
+      value = args[++i];
+    }
+    if (name == "--epochs")
+      o.epochs = positiveInt(name, value, std::numeric_limits<int64_t>::max());
+    else if (name == "--batch")
+      o.batch = positiveInt(name, value, std::numeric_limits<int64_t>::max());
+    else if (name == "--threads")
+      o.threads = static_cast<int>(positiveInt(name, value, 256));
+    else if (name == "--lr")
+      o.lr = learningRate(value);
+    else if (name == "--seed")
+      o.seed = seedValue(value);
+    else {
+      if (value.empty()) usageError(name + " needs a non-empty value");
+      (name == "--data" ? o.dataDir : name == "--save" ? o.savePath : o.resumePath) = value;
+    }
+  }
+  return o;
+}
+
+} // namespace nnc::trainer

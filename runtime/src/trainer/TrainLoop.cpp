@@ -1,0 +1,173 @@
+#include "TrainLoop.h"
+
+#include "nnc/data.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+namespace nnc::trainer {
+
+namespace {
+
+std::string metricName(const Manifest &m, const Step &s, const Metric &metric) {
+  return m.steps.size() == 1 ? metric.name : s.name + "." + metric.name;
+}
+
+std::string numberText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+} // namespace
+
+TrainLoop::TrainLoop(const Manifest &m, const nnc_program &program, const Dataset &data, ModelState &state,
+                     const LoopConfig &config)
+    : m_(m), data_(data), state_(state), config_(config), stepValue_(sizeof(float)) {
+  for (const Step &s : m.steps) {
+    for (const Metric &mt : s.trainMetrics)
+      trainNames_.push_back(metricName(m, s, mt));
+    for (const Metric &mt : s.evalMetrics)
+      evalNames_.push_back(metricName(m, s, mt));
+  }
+  for (const FieldArray &f : data.train.fields)
+    fieldBatches_.emplace_back(static_cast<size_t>((f.type.shape.batched ? config.batch : 1) * f.rowBytes));
+  for (size_t i = 0; i < m.hypers.size(); ++i) {
+    hyperValues_.emplace_back(sizeof(float));
+    *hyperValues_.back().as<float>() = static_cast<float>(config.hypers.at(i));
+  }
+  order_.resize(static_cast<size_t>(data.trainingRows()));
+  testRows_.resize(static_cast<size_t>(data.test.rows));
+  std::iota(testRows_.begin(), testRows_.end(), int64_t(0));
+  sums_.resize(trainNames_.size());
+
+  steps_.reserve(m.steps.size());
+  for (size_t i = 0; i < m.steps.size(); ++i) {
+    const Step &s = m.steps[i];
+    steps_.push_back(
+        StepRun{&s, GraphRunner(*s.update, program.graphs[s.update->index], config.batch), {}, {}, {}, {}});
+    StepRun &run = steps_.back();
+    bindStepGraph(run.update, s);
+    for (const Metric &mt : s.trainMetrics)
+      run.trainValues.push_back(static_cast<const float *>(run.update.buffer(mt.node)));
+    for (const Output &o : s.update->outputs) {
+      bool param = o.name.rfind("param/", 0) == 0, stateOut = o.name.rfind("state/", 0) == 0;
+      if (!param && !stateOut) continue;
+      StoredTensor *t = state.find(param ? o.name.substr(6) : o.name);
+      const void *from = run.update.buffer(o.id);
+      // An output that is the param or state itself needs no copy.
+      if (from != t->data.data()) run.copyBack.push_back({from, t->data.data(), t->data.size()});
+    }
+    if (s.evaluate) {
+      run.evaluate.emplace_back(*s.evaluate, program.graphs[s.evaluate->index], config.batch);
+      bindStepGraph(run.evaluate.back(), s);
+      for (const Metric &mt : s.evalMetrics)
+        run.evalValues.push_back(static_cast<const float *>(run.evaluate.back().buffer(mt.node)));
+    }
+  }
+}
+
+void TrainLoop::bindStepGraph(GraphRunner &r, const Step &s) {
+  const Graph &g = r.graph();
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node &n = g.nodes[i];
+    int id = static_cast<int>(i);
+    if (n.kind == Node::Value) continue;
+    if (n.kind == Node::Param) {
+      r.bind(id, state_.find(n.name)->data.data());
+      continue;
+    }
+    if (n.name == "step") {
+      r.bind(id, stepValue_.data());
+    } else if (n.name.rfind("hyper/", 0) == 0) {
+      for (size_t h = 0; h < m_.hypers.size(); ++h)
+        if (m_.hypers[h].step == s.name && "hyper/" + m_.hypers[h].name == n.name) r.bind(id, hyperValues_[h].data());
+    } else if (n.name.rfind("state/", 0) == 0) {
+      r.bind(id, state_.find(n.name)->data.data());
+    } else {
+      size_t k = static_cast<size_t>(std::find(m_.fields.begin(), m_.fields.end(), n.name) - m_.fields.begin());
+      r.bind(id, fieldBatches_.at(k).data());
+    }
+  }
+}
+
+void TrainLoop::gather(const SplitData &split, const int64_t *order, int64_t rows) {
+  for (size_t k = 0; k < split.fields.size(); ++k) {
+    const FieldArray &f = split.fields[k];
+    const auto *src = f.data.as<const unsigned char>();
+    auto *dst = fieldBatches_[k].as<unsigned char>();
+    auto bytes = static_cast<size_t>(f.rowBytes);
+    if (!f.type.shape.batched) {
+      std::memcpy(dst, src, bytes);
+      continue;
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(dst + r * f.rowBytes, src + order[r] * f.rowBytes, bytes);
+  }
+}
+
+std::vector<double> TrainLoop::trainEpoch(int64_t epoch, const BatchCallback &onBatch) {
+  const int64_t n = data_.trainingRows();
+  if (config_.shuffle)
+    check(nnc_epoch_order(data_.training(), n, config_.seed, static_cast<uint64_t>(epoch), order_.data()));
+  else
+    std::copy(data_.training(), data_.training() + n, order_.begin());
+  const int64_t batches = nnc_batch_count(n, config_.batch);
+  std::fill(sums_.begin(), sums_.end(), 0.0);
+  for (int64_t b = 0; b < batches; ++b) {
+    const int64_t first = b * config_.batch, rows = std::min(config_.batch, n - first);
+    gather(data_.train, order_.data() + first, rows);
+    ++globalStep;
+    *stepValue_.as<float>() = static_cast<float>(globalStep);
+    size_t at = 0;
+    for (StepRun &run : steps_) {
+      run.update.run(rows);
+      double loss = *run.trainValues[0];
+      if (!std::isfinite(loss))
+        throw NonFiniteLoss("the loss of step " + quoted(run.step->name) + " is " + numberText(loss) + " at epoch " +
+                            std::to_string(epoch) + ", batch " + std::to_string(b + 1) + " of " +
+                            std::to_string(batches) + " (global step " + std::to_string(globalStep) + ")");
+      for (const float *v : run.trainValues)
+        sums_[at++] += static_cast<double>(*v) * static_cast<double>(rows);
+      for (const Copy &c : run.copyBack)
+        std::memcpy(c.to, c.from, c.bytes);
+    }
+    if (onBatch) onBatch(b + 1, batches, first + rows, sums_);
+  }
+  std::vector<double> means(sums_.size());
+  for (size_t i = 0; i < sums_.size(); ++i)
+    means[i] = sums_[i] / static_cast<double>(n);
+  return means;
+}
+
+std::vector<double> TrainLoop::evaluate(const SplitData &split, const int64_t *rows, int64_t n) {
+  if (n <= 0) return {};
+  std::vector<double> sums(evalNames_.size(), 0.0);
+  *stepValue_.as<float>() = static_cast<float>(globalStep);
+  size_t at = 0;
+  for (StepRun &run : steps_) {
+    if (run.evaluate.empty()) continue;
+    GraphRunner &r = run.evaluate.front();
+    for (int64_t first = 0; first < n; first += config_.batch) {
+      int64_t count = std::min(config_.batch, n - first);
+      gather(split, rows + first, count);
+      r.run(count);
+      for (size_t k = 0; k < run.evalValues.size(); ++k)
+        sums[at + k] += static_cast<double>(*run.evalValues[k]) * static_cast<double>(count);
+    }
+    at += run.evalValues.size();
+  }
+  for (double &s : sums)
+    s /= static_cast<double>(n);
+  return sums;
+}
+
+std::vector<double> TrainLoop::evaluateValidation() {
+  return evaluate(data_.train, data_.validation(), data_.validationRows);
+}
+
+std::vector<double> TrainLoop::evaluateTest() { return evaluate(data_.test, testRows_.data(), data_.test.rows); }
+
+} // namespace nnc::trainer

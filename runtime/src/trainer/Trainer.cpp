@@ -1,0 +1,168 @@
+// The driver: the stages of a training run in order, each a line. Options,
+// the manifest, params (or a checkpoint), the data, the epochs, the test
+// split, the summary. Every failure below surfaces here as a TrainError.
+#include "Trainer.h"
+#include "CheckpointIO.h"
+#include "Dataset.h"
+#include "Manifest.h"
+#include "ModelState.h"
+#include "Options.h"
+#include "Report.h"
+#include "TrainError.h"
+#include "TrainLoop.h"
+
+#include "nnc/threads.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <optional>
+
+namespace nnc::trainer {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Each hyperparameter's value, with --lr replacing every "lr".
+std::vector<double> hyperValues(const Manifest &m, const Options &o) {
+  std::vector<double> values;
+  bool haveLr = false;
+  for (const Hyper &h : m.hypers) {
+    bool lr = h.name == "lr";
+    haveLr = haveLr || lr;
+    values.push_back(lr && o.lr ? *o.lr : h.value);
+  }
+  if (o.lr && !haveLr)
+    throw TrainError("the learning rate of this program is a schedule or absent; --lr cannot override it", kExitUsage);
+  return values;
+}
+
+const nnc_program &checkedProgram(const nnc_program *p) {
+  if (!p) throw TrainError("no program");
+  if (p->abi_version != NNC_PROGRAM_ABI)
+    throw TrainError("the program was built for runtime ABI " + std::to_string(p->abi_version) +
+                     ", but this runtime is ABI " + std::to_string(NNC_PROGRAM_ABI));
+  if (p->num_graphs > 0 && !p->graphs) throw TrainError("the program has no graph table");
+  return *p;
+}
+
+int train(const nnc_program *programPtr, const std::vector<std::string> &args, std::ostream &out, std::ostream &err,
+          bool interactive) {
+  const Clock::time_point start = Clock::now();
+  const std::string argv0 = args.empty() || args[0].empty() ? "train" : args[0];
+  Options o = parseOptions(args);
+  if (o.help) {
+    out << usage(argv0);
+    return 0;
+  }
+  const nnc_program &program = checkedProgram(programPtr);
+  Manifest m = parseManifest(program.manifest, program.num_graphs);
+  checkManifest(m);
+  LoopConfig config;
+  config.hypers = hyperValues(m, o);
+  if (o.threads) nnc_threads_set(*o.threads);
+
+  ModelState state = initModelState(m, program);
+  RunPosition pos{0, 0, m.settings.seed};
+  if (!o.resumePath.empty()) {
+    Restored r = restoreCheckpoint(o.resumePath, state);
+    if (!r.warning.empty()) err << argv0 << ": warning: " << r.warning << "\n";
+    pos = r.pos;
+  }
+  if (o.seed) pos.seed = *o.seed;
+  std::optional<CheckpointWriter> writer;
+  if (!o.savePath.empty()) writer.emplace(state);
+
+  Dataset data = loadDataset(m, program, o.dataDir, pos.seed);
+  const int64_t epochs = o.epochs.value_or(m.settings.epochs);
+  config.batch = std::min(o.batch.value_or(m.settings.batch), data.trainingRows());
+  config.seed = pos.seed;
+  config.shuffle = m.settings.shuffle;
+  TrainLoop loop(m, program, data, state, config);
+  loop.globalStep = pos.globalStep;
+
+  Reporter report(out, o.quiet, o.json, interactive);
+  report.summary(m, state, data);
+  if (!o.resumePath.empty()) report.resumed(o.resumePath, pos.epoch, pos.globalStep);
+  RunSummary summary;
+  summary.train.names = loop.trainNames();
+  summary.validation.names = loop.evalNames();
+  // Which checkpoint a failure leaves behind, for its message.
+  int64_t savedEpoch = !o.resumePath.empty() && o.resumePath == o.savePath ? pos.epoch : -1;
+
+  for (int64_t epoch = pos.epoch + 1; epoch <= epochs; ++epoch) {
+    const Clock::time_point epochStart = Clock::now();
+    auto onBatch = [&](int64_t b, int64_t batches, int64_t rows, const std::vector<double> &sums) {
+      report.batch(epoch, epochs, b, batches, rows, summary.train.names, sums);
+    };
+    try {
+      summary.train.values = loop.trainEpoch(epoch, onBatch);
+    } catch (const NonFiniteLoss &e) {
+      report.interrupt();
+      std::string kept = savedEpoch >= 0 ? "; the last checkpoint " + quoted(o.savePath) + " (epoch " +
+                                               std::to_string(savedEpoch) + ") is kept"
+                                         : "";
+      throw TrainError(e.what() + kept);
+    }
+    summary.trainSeconds += secondsSince(epochStart);
+    summary.samplesTrained += data.trainingRows();
+    summary.validation.values = loop.evaluateValidation();
+    if (writer) {
+      writer->save(o.savePath, {epoch, loop.globalStep, pos.seed});
+      savedEpoch = epoch;
+    }
+    summary.epochs = epoch;
+    report.epoch(epoch, epochs, secondsSince(epochStart), summary.train, summary.validation);
+  }
+  summary.epochs = std::max(summary.epochs, pos.epoch);
+
+  if (data.hasTest) {
+    summary.test = Metrics{loop.evalNames(), loop.evaluateTest()};
+    report.test(*summary.test);
+  }
+  summary.seconds = secondsSince(start);
+  report.json(summary);
+  return 0;
+}
+
+} // namespace
+
+int run(const nnc_program *program, const std::vector<std::string> &args, std::ostream &out, std::ostream &err,
+        bool interactive) {
+  const std::string argv0 = args.empty() || args[0].empty() ? "train" : args[0];
+  try {
+    return train(program, args, out, err, interactive);
+  } catch (const TrainError &e) {
+    out.flush();
+    err << argv0 << ": error: " << e.what() << "\n";
+    if (e.status == kExitUsage) err << "run `" << argv0 << " --help` for the options\n";
+    return e.status;
+  } catch (const std::bad_alloc &) {
+    out.flush();
+    err << argv0 << ": error: out of memory\n";
+  } catch (const std::exception &e) {
+    out.flush();
+    err << argv0 << ": error: internal error: " << e.what() << "\n";
+  }
+  return kExitFailure;
+}
+
+} // namespace nnc::trainer
+
+extern "C" int nnc_train_main(const nnc_program *program, int argc, char **argv) {
+  try {
+    std::vector<std::string> args;
+    for (int i = 0; i < argc && argv; ++i)
+      args.emplace_back(argv[i] ? argv[i] : "");
+    int status = nnc::trainer::run(program, args, std::cout, std::cerr, isatty(STDOUT_FILENO) != 0);
+    std::cout.flush();
+    return status;
+  } catch (...) {
+    return nnc::trainer::kExitFailure;
+  }
+}
