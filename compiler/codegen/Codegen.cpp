@@ -12,7 +12,7 @@ namespace nnc::codegen {
 using namespace llvm;
 
 std::string emitLLVM(const ir::Graph &g, const std::vector<Kernel> &kernels, const CodegenOptions &opts) {
-  auto tm = detail::createTargetMachine(opts);
+  auto tm = detail::createTargetMachine(opts, false);
   LLVMContext ctx;
   auto m = detail::buildModule(ctx, g, kernels, *tm);
   detail::optimize(*m, *tm, opts.optLevel);
@@ -25,7 +25,7 @@ std::string emitLLVM(const ir::Graph &g, const std::vector<Kernel> &kernels, con
 std::string emitLLVM(const ir::Graph &g, const CodegenOptions &opts) { return emitLLVM(g, oneKernelPerNode(g), opts); }
 
 std::string emitAsm(const ir::Graph &g, const CodegenOptions &opts) {
-  auto tm = detail::createTargetMachine(opts);
+  auto tm = detail::createTargetMachine(opts, false);
   LLVMContext ctx;
   auto m = detail::buildModule(ctx, g, oneKernelPerNode(g), *tm);
   detail::optimize(*m, *tm, opts.optLevel);

@@ -14,11 +14,15 @@
 // Element representation: f32 float, f64 double, i32 int32_t, bool one byte
 // holding 0 or 1. Semantics are the interpreter's (ir/Interpreter.h) with
 // these exceptions, since generated code cannot throw: an i32 division by
-// zero gives 0, and gather / one_hot indices out of range give zeros.
+// zero gives 0, gather / one_hot indices out of range give zeros, and
+// scatter_add indices out of range add nothing. And since f32 convolutions
+// are GEMMs over zero-padded patches, an Inf or NaN in the filter of conv2d
+// (in dy of conv2d_grad_filter) gives NaN in windows that touch the padding,
+// which the interpreter skips (nnc/conv.h).
 //
-// Not supported yet (CodegenError "not supported by codegen yet: op X"):
-// conv2d, max_pool2d, avg_pool2d and the backward ops scatter_add,
-// conv2d_grad_input, conv2d_grad_filter, max_pool2d_grad, avg_pool2d_grad.
+// Every op is supported. conv2d, the pools and their adjoints are calls into
+// the runtime (nnc/conv.h), matmul on f32 a call to nnc_sgemm; the rest are
+// loops emitted inline.
 #pragma once
 
 #include "codegen/Kernel.h"
@@ -35,7 +39,8 @@ struct CodegenError : std::runtime_error {
 };
 
 struct CodegenOptions {
-  std::string cpu;  // an LLVM CPU name; empty means the host CPU and its features
+  std::string cpu;    // an LLVM CPU name; empty means the host CPU and its features
+  std::string triple; // an LLVM target triple; empty means the host's
   int optLevel = 3; // 0..3, LLVM's default pipelines
 };
 

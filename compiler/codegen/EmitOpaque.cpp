@@ -1,8 +1,11 @@
-// Loop nests for the source ops (constant, random_*) and the opaque ops
-// codegen handles so far: matmul (the runtime's nnc_sgemm for f32), gather
-// and one_hot.
+// Loop nests for the source ops (constant, random_*) and the opaque ops:
+// matmul (the runtime's nnc_sgemm for f32), gather, one_hot, scatter_add, and
+// calls into the runtime (nnc/conv.h) for conv2d, the pools and their
+// adjoints.
 #include "codegen/KernelEmitter.h"
 
+#include "codegen/Codegen.h"
+#include "nnc/conv.h"
 #include "nnc/rng.h"
 
 #include <llvm/IR/Module.h>
@@ -53,7 +56,7 @@ void KernelEmitter::random(ir::NodeId id) {
     // Box-Muller depends on libm's log and cos; calling the runtime's copy of
     // nnc_rng_normal keeps it bit-identical to the interpreter.
     Module *m = b.GetInsertBlock()->getModule();
-    FunctionCallee normal = m->getOrInsertFunction("nnc_codegen_rng_normal", b.getDoubleTy(), b.getInt64Ty(),
+    FunctionCallee normal = m->getOrInsertFunction("nnc_rng_normal_at", b.getDoubleTy(), b.getInt64Ty(),
                                                    b.getInt64Ty(), b.getInt64Ty());
     loop(numel(n.type.shape), [&](Value *i) {
       store(id, i, b.CreateFPCast(b.CreateCall(normal, {seed, key, i}), elemType(t)));
@@ -138,6 +141,105 @@ void KernelEmitter::oneHot(ir::NodeId id) {
     Value *hit = b.CreateICmpEQ(b.CreateSExt(load(indices, id2[0]), b.getInt64Ty()), id2[1]);
     store(id, b.CreateAdd(b.CreateMul(id2[0], depth), id2[1]), b.CreateSelect(hit, one, zero));
   });
+}
+
+void KernelEmitter::scatterAdd(ir::NodeId id) {
+  ir::NodeId updates = operand(id, 0), indices = operand(id, 1);
+  const ir::Shape &out = node(id).type.shape;
+  DType t = node(id).type.dtype;
+  Value *rows = dim(out[0]), *rowSize = product(out, 1, out.rank());
+  fill(id, constantOf(t, 0));
+  // Rows add in index order, as in the interpreter. An index out of range
+  // adds nothing (the interpreter throws).
+  loop(numel(g.type(indices).shape), [&](Value *i) {
+    Value *row = b.CreateSExt(load(indices, i), b.getInt64Ty());
+    Value *inRange = b.CreateAnd(b.CreateICmpSGE(row, i64(0)), b.CreateICmpSLT(row, rows));
+    ifThenElse(
+        inRange,
+        [&] {
+          Value *dst = b.CreateMul(row, rowSize), *src = b.CreateMul(i, rowSize);
+          loop(rowSize, [&](Value *j) {
+            Value *at = b.CreateAdd(dst, j);
+            store(id, at, scalarOp(Op::Add, t, t, {load(id, at), load(updates, b.CreateAdd(src, j))}));
+          });
+        },
+        [] {});
+  });
+}
+
+namespace {
+
+// The runtime's kernels come in f32 and f64 flavours (conv2d, the pools and
+// their adjoints take floats only).
+std::string runtimeName(const char *base, DType t) { return std::string(base) + (t == DType::F64 ? "_f64" : "_f32"); }
+
+// Calls the runtime function `name`, which returns void and takes pointers.
+void callRuntime(IRBuilder<> &b, const std::string &name, ArrayRef<Value *> args) {
+  Module *m = b.GetInsertBlock()->getModule();
+  std::vector<Type *> params(args.size(), b.getPtrTy());
+  b.CreateCall(m->getOrInsertFunction(name, FunctionType::get(b.getVoidTy(), params, false)), args);
+}
+
+static_assert(sizeof(nnc_window2d) == 13 * sizeof(int64_t), "nnc_window2d is 13 int64_t fields, in this order");
+
+} // namespace
+
+Value *KernelEmitter::window2d(const ir::Shape &x, const ir::Shape &y, int64_t kh, int64_t kw, const ir::Attrs &a) {
+  auto stride = a.getInts("stride"), pad = a.getInts("pad");
+  // Field by field as nnc_window2d declares them; pad_bottom and pad_right
+  // are implied by y's extent.
+  Values fields = {dim(x[0]), dim(x[1]), dim(x[2]),      dim(x[3]),      dim(y[1]),   dim(y[2]),  dim(y[3]),
+                   i64(kh),   i64(kw),   i64(stride[0]), i64(stride[1]), i64(pad[0]), i64(pad[2])};
+  ArrayType *type = ArrayType::get(b.getInt64Ty(), fields.size());
+  AllocaInst *window = slot(type);
+  for (size_t i = 0; i < fields.size(); ++i)
+    b.CreateStore(fields[i], b.CreateConstInBoundsGEP2_64(type, window, 0, i));
+  return window;
+}
+
+void KernelEmitter::conv2d(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  ir::NodeId a0 = n.inputs[0], a1 = n.inputs[1];
+  const ir::Shape &r = n.type.shape, &s0 = g.type(a0).shape, &s1 = g.type(a1).shape;
+  // The window is always the forward op's: input x, result y, filter w.
+  switch (n.op) {
+  case Op::Conv2D: // (x, w) -> y
+    return callRuntime(b, runtimeName("nnc_conv2d", n.type.dtype),
+                       {window2d(s0, r, s1[0], s1[1], n.attrs), ptr(a0, i64(0)), ptr(a1, i64(0)), ptr(id, i64(0))});
+  case Op::Conv2DGradInput: // (dy, w) -> dx
+    return callRuntime(b, runtimeName("nnc_conv2d_grad_input", n.type.dtype),
+                       {window2d(r, s0, s1[0], s1[1], n.attrs), ptr(a0, i64(0)), ptr(a1, i64(0)), ptr(id, i64(0))});
+  case Op::Conv2DGradFilter: // (x, dy) -> dw
+    return callRuntime(b, runtimeName("nnc_conv2d_grad_filter", n.type.dtype),
+                       {window2d(s0, s1, r[0], r[1], n.attrs), ptr(a0, i64(0)), ptr(a1, i64(0)), ptr(id, i64(0))});
+  default:
+    throw CodegenError(std::string("codegen: not a convolution: ") + ir::opName(n.op));
+  }
+}
+
+void KernelEmitter::pool2d(ir::NodeId id) {
+  const ir::Node &n = node(id);
+  ir::NodeId a0 = n.inputs[0];
+  const ir::Shape &r = n.type.shape, &s0 = g.type(a0).shape;
+  auto window = n.attrs.getInts("window");
+  DType t = n.type.dtype;
+  switch (n.op) {
+  case Op::MaxPool2D: // x -> y
+  case Op::AvgPool2D:
+    return callRuntime(b, runtimeName(n.op == Op::MaxPool2D ? "nnc_max_pool2d" : "nnc_avg_pool2d", t),
+                       {window2d(s0, r, window[0], window[1], n.attrs), ptr(a0, i64(0)), ptr(id, i64(0))});
+  case Op::MaxPool2DGrad: { // (x, dy) -> dx
+    ir::NodeId dy = n.inputs[1];
+    return callRuntime(b, runtimeName("nnc_max_pool2d_grad", t),
+                       {window2d(s0, g.type(dy).shape, window[0], window[1], n.attrs), ptr(a0, i64(0)), ptr(dy, i64(0)),
+                        ptr(id, i64(0))});
+  }
+  case Op::AvgPool2DGrad: // dy -> dx
+    return callRuntime(b, runtimeName("nnc_avg_pool2d_grad", t),
+                       {window2d(r, s0, window[0], window[1], n.attrs), ptr(a0, i64(0)), ptr(id, i64(0))});
+  default:
+    throw CodegenError(std::string("codegen: not a pool: ") + ir::opName(n.op));
+  }
 }
 
 } // namespace nnc::codegen::detail

@@ -2,6 +2,7 @@
 // caller-side wrapper that owns the intermediate buffers.
 #include "codegen/Jit.h"
 
+#include "codegen/JitEngine.h"
 #include "codegen/KernelEmitter.h"
 #include "codegen/ModuleBuilder.h"
 
@@ -114,28 +115,41 @@ void addRuntimeSymbols(orc::LLJIT &jit) {
   if (Error e = jd.define(orc::absoluteSymbols(std::move(symbols)))) throw CodegenError("jit: " + message(std::move(e)));
 }
 
+
 } // namespace
 
-std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const std::vector<Kernel> &kernels,
-                                     const CodegenOptions &opts) {
-  auto tm = detail::createTargetMachine(opts);
-  auto ctx = std::make_unique<LLVMContext>();
-  auto m = detail::buildModule(*ctx, g, kernels, *tm);
-  detail::optimize(*m, *tm, opts.optLevel);
+namespace detail {
 
-  orc::JITTargetMachineBuilder jtmb(tm->getTargetTriple());
-  jtmb.setCPU(tm->getTargetCPU().str());
-  jtmb.addFeatures(std::vector<std::string>{tm->getTargetFeatureString().str()});
-  jtmb.setCodeGenOptLevel(tm->getOptLevel());
+std::unique_ptr<orc::LLJIT> jitModule(std::unique_ptr<Module> m, std::unique_ptr<LLVMContext> ctx, TargetMachine &tm) {
+  orc::JITTargetMachineBuilder jtmb(tm.getTargetTriple());
+  jtmb.setCPU(tm.getTargetCPU().str());
+  jtmb.addFeatures(std::vector<std::string>{tm.getTargetFeatureString().str()});
+  jtmb.setCodeGenOptLevel(tm.getOptLevel());
   auto jit = orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(jtmb)).create();
   if (!jit) throw CodegenError("jit: " + message(jit.takeError()));
   addRuntimeSymbols(**jit);
   if (Error e = (*jit)->addIRModule(orc::ThreadSafeModule(std::move(m), std::move(ctx))))
     throw CodegenError("jit: " + message(std::move(e)));
-  auto sym = (*jit)->lookup(entryName(g));
+  return std::move(*jit);
+}
+
+void *jitLookup(orc::LLJIT &jit, const std::string &symbol) {
+  auto sym = jit.lookup(symbol);
   if (!sym) throw CodegenError("jit: " + message(sym.takeError()));
-  auto entry = sym->toPtr<EntryFn>();
-  return std::make_unique<LoadedGraph>(g, std::move(*jit), entry);
+  return sym->toPtr<void *>();
+}
+
+} // namespace detail
+
+std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const std::vector<Kernel> &kernels,
+                                     const CodegenOptions &opts) {
+  auto tm = detail::createTargetMachine(opts, true);
+  auto ctx = std::make_unique<LLVMContext>();
+  auto m = detail::buildModule(*ctx, g, kernels, *tm);
+  detail::optimize(*m, *tm, opts.optLevel);
+  auto jit = detail::jitModule(std::move(m), std::move(ctx), *tm);
+  auto entry = reinterpret_cast<EntryFn>(detail::jitLookup(*jit, entryName(g)));
+  return std::make_unique<LoadedGraph>(g, std::move(jit), entry);
 }
 
 std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const CodegenOptions &opts) {

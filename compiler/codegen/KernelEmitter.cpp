@@ -62,14 +62,16 @@ void KernelEmitter::emitNode(ir::NodeId id) {
     return oneHot(id);
 
   case Op::Conv2D:
-  case Op::MaxPool2D:
-  case Op::AvgPool2D:
-  case Op::ScatterAdd:
   case Op::Conv2DGradInput:
   case Op::Conv2DGradFilter:
+    return conv2d(id);
+  case Op::MaxPool2D:
+  case Op::AvgPool2D:
   case Op::MaxPool2DGrad:
   case Op::AvgPool2DGrad:
-    throw CodegenError(std::string("not supported by codegen yet: op ") + ir::opName(node(id).op));
+    return pool2d(id);
+  case Op::ScatterAdd:
+    return scatterAdd(id);
   }
   throw CodegenError("codegen: unknown op");
 }

@@ -82,11 +82,20 @@ public:
   void matMul(ir::NodeId id);
   void gather(ir::NodeId id);
   void oneHot(ir::NodeId id);
+  void scatterAdd(ir::NodeId id);
+  // Calls into the runtime (nnc/conv.h): conv2d and its two adjoints; the
+  // pools and their adjoints.
+  void conv2d(ir::NodeId id);
+  void pool2d(ir::NodeId id);
 
   const ir::Node &node(ir::NodeId id) const { return g.node(id); }
   ir::NodeId operand(ir::NodeId id, size_t i) const { return g.node(id).inputs.at(i); }
 
 private:
+  // An nnc_window2d on the stack for a forward op with input shape x, result
+  // shape y, a kh x kw window and the stride / pad attributes of `a`.
+  llvm::Value *window2d(const ir::Shape &x, const ir::Shape &y, int64_t kh, int64_t kw, const ir::Attrs &a);
+
   // Writes dst[k] = src[base + <idx, steps>] over dst's multi-index idx.
   void stridedCopy(ir::NodeId dst, ir::NodeId src, llvm::Value *base, const Values &steps);
 

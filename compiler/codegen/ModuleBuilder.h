@@ -15,8 +15,21 @@ namespace nnc::codegen::detail {
 // Registers the native target with LLVM, once per process.
 void initializeLLVM();
 
-// The target machine for opts.cpu (the host CPU and features when empty).
-std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CodegenOptions &opts);
+// The target machine for opts.triple and opts.cpu (the host's when empty),
+// configured for in-process code (forJit) or for object files.
+std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CodegenOptions &opts, bool forJit);
+
+// An empty module with tm's data layout and triple.
+std::unique_ptr<llvm::Module> createModule(llvm::LLVMContext &ctx, const std::string &name, llvm::TargetMachine &tm);
+
+// Adds graph `g` to `m`: one internal function per kernel and the external
+// entry point `entryName(batch, buffers)` calling them in order. CodegenError
+// for unsupported ops or kernels that do not cover the graph.
+llvm::Function *addGraph(llvm::Module &m, const ir::Graph &g, const std::vector<Kernel> &kernels,
+                         llvm::TargetMachine &tm, const std::string &entryName);
+
+// Runs LLVM's verifier; CodegenError (an internal error) if `m` is invalid.
+void verify(llvm::Module &m);
 
 // The module for `g`: one internal function per kernel and the entry point
 // entryName(g), with tm's data layout, triple, CPU and features. Verified;

@@ -2,21 +2,32 @@
 // binds them explicitly rather than hoping the static linker kept them.
 #include "codegen/KernelEmitter.h"
 
+#include "nnc/conv.h"
 #include "nnc/gemm.h"
 #include "nnc/rng.h"
-
-// nnc_rng_normal is static inline in nnc/rng.h; generated code needs an
-// address. A later runtime may export it (then this wrapper goes away).
-extern "C" double nnc_codegen_rng_normal(uint64_t seed, uint64_t key, uint64_t index) {
-  return nnc_rng_normal(seed, key, index);
-}
 
 namespace nnc::codegen::detail {
 
 std::vector<RuntimeSymbol> runtimeSymbols() {
   return {
       {"nnc_sgemm", reinterpret_cast<void *>(&nnc_sgemm)},
-      {"nnc_codegen_rng_normal", reinterpret_cast<void *>(&nnc_codegen_rng_normal)},
+      {"nnc_rng_normal_at", reinterpret_cast<void *>(&nnc_rng_normal_at)},
+#define NNC_SYMBOL(name) {#name, reinterpret_cast<void *>(&name)}
+      NNC_SYMBOL(nnc_conv2d_f32),
+      NNC_SYMBOL(nnc_conv2d_f64),
+      NNC_SYMBOL(nnc_conv2d_grad_input_f32),
+      NNC_SYMBOL(nnc_conv2d_grad_input_f64),
+      NNC_SYMBOL(nnc_conv2d_grad_filter_f32),
+      NNC_SYMBOL(nnc_conv2d_grad_filter_f64),
+      NNC_SYMBOL(nnc_max_pool2d_f32),
+      NNC_SYMBOL(nnc_max_pool2d_f64),
+      NNC_SYMBOL(nnc_avg_pool2d_f32),
+      NNC_SYMBOL(nnc_avg_pool2d_f64),
+      NNC_SYMBOL(nnc_max_pool2d_grad_f32),
+      NNC_SYMBOL(nnc_max_pool2d_grad_f64),
+      NNC_SYMBOL(nnc_avg_pool2d_grad_f32),
+      NNC_SYMBOL(nnc_avg_pool2d_grad_f64),
+#undef NNC_SYMBOL
   };
 }
 
