@@ -9,8 +9,8 @@
 // Contextual keywords (`step`, `updates`, `on`, `state`, `data`, `train`,
 // `optimizer`, `model`) are also plain names (rule `name`), so `b1 ^ step` and
 // `optimizer = adam()` read naturally. Truly reserved: fn import param return
-// if else and or not true false (`param` is also an expression in optimizer
-// bodies: the parameter being updated).
+// if else and or not true false for in (`param` is also an expression in
+// optimizer bodies: the parameter being updated).
 grammar NN;
 
 // ---------------------------------------------------------------- files
@@ -63,6 +63,8 @@ stmt
   | 'param' updateOp expr                                       # paramUpdateStmt
   | 'state' stateEntry (',' stateEntry)*                        # stateStmt
   | 'return' expr (',' expr)*                                   # returnStmt
+  // Unrolled at compile time: the body runs once per element of the list.
+  | 'for' name 'in' expr block                                  # forStmt
   | name ':' type '=' expr                                      # typedAssignStmt
   | targets+=name (',' targets+=name)* '=' expr
     ('updates' updated+=name (',' updated+=name)*)?           # assignStmt
@@ -162,6 +164,8 @@ KW_OR : 'or' ;
 KW_NOT : 'not' ;
 KW_TRUE : 'true' ;
 KW_FALSE : 'false' ;
+KW_FOR : 'for' ;
+KW_IN : 'in' ;
 
 LPAREN : '(' ;
 RPAREN : ')' ;

@@ -48,8 +48,9 @@ std::map<std::string, ir::Tensor> sliceRows(const std::map<std::string, ir::Tens
 
 Dataset loadProgramData(const DataInfo &data, uint64_t seed) {
   ir::Bindings b;
-  int64_t samples = 0;
+  int64_t samples = 0, testSamples = 0;
   for (const DataSource &src : data.sources) {
+    if (src.kind == DataSource::Generated && src.split == "test") testSamples = src.samples;
     if (src.split != "train") continue;
     switch (src.kind) {
     case DataSource::Literal:
@@ -66,7 +67,9 @@ Dataset loadProgramData(const DataInfo &data, uint64_t seed) {
     }
   }
   if (samples <= 0) throw TrainError("data `" + data.name + "` has no training samples");
-  b.batch = samples;
+  // Generated data: one run over train + test rows, the test rows last, as
+  // the runtime does it (runtime/include/nnc/program.h).
+  b.batch = samples + testSamples;
   std::map<std::string, ir::Tensor> all = ir::runOutputs(data.graph, b, ir::Precision::F32);
   std::vector<int64_t> order(static_cast<size_t>(samples));
   std::iota(order.begin(), order.end(), 0);
@@ -78,6 +81,12 @@ Dataset loadProgramData(const DataInfo &data, uint64_t seed) {
   std::vector<int64_t> valRows(order.begin() + ds.trainSize, order.end());
   ds.train = sliceRows(all, trainRows);
   if (ds.validationSize > 0) ds.validation = sliceRows(all, valRows);
+  ds.testSize = testSamples;
+  if (testSamples > 0) {
+    std::vector<int64_t> testRows(static_cast<size_t>(testSamples));
+    std::iota(testRows.begin(), testRows.end(), samples);
+    ds.test = sliceRows(all, testRows);
+  }
   return ds;
 }
 
@@ -122,6 +131,7 @@ TrainResult trainOnInterpreter(const ElaboratedProgram &prog, const TrainInfo &t
       b.params = result.params;
       for (const StepInfo &s : train.steps) {
         for (auto &[name, t] : states) b.inputs.insert_or_assign(name, t);
+        for (auto &[name, v] : hyperInputs(s)) b.inputs.insert_or_assign(name, ir::Tensor::scalar(v));
         for (auto &[name, t] : result.params) b.params.insert_or_assign(name, t);
         std::map<std::string, ir::Tensor> out = ir::runOutputs(s.update, b, opt.precision);
         const std::string prefix = train.steps.size() == 1 ? "" : s.name + ".";

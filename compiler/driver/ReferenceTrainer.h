@@ -42,10 +42,11 @@ struct TrainResult {
 
 // The samples of a data block, field by field (each with the batch
 // dimension bound to the number of samples), split into training and
-// validation. Throws TrainError for data that is not in the program.
+// validation, and the test split of generated data (`test_samples`).
+// Throws TrainError for data that is not in the program.
 struct Dataset {
-  std::map<std::string, ir::Tensor> train, validation;
-  int64_t trainSize = 0, validationSize = 0;
+  std::map<std::string, ir::Tensor> train, validation, test;
+  int64_t trainSize = 0, validationSize = 0, testSize = 0;
 };
 Dataset loadProgramData(const DataInfo &data, uint64_t seed);
 

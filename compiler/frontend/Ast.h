@@ -87,6 +87,7 @@ enum class StmtKind {
   Param,   // param name: type = value  (value may be null: initialized with zeros)
   State,   // state name = value        (optimizer state, one per parameter)
   Return,  // return values...
+  For,     // for targets[0] in value { body }: unrolled at compile time
 };
 
 struct Stmt {
@@ -98,6 +99,7 @@ struct Stmt {
   ExprPtr value;              // Assign, Update, Param, State
   std::vector<ExprPtr> values; // Return
   std::vector<Ident> updates; // Assign inside a train step: `optimizer = adam() updates D, E`
+  std::vector<Stmt> body;     // For
 };
 
 // A parameter of a fn, model or optimizer: `x: f32[B, I]`, `units: int`, `init = glorot_uniform`.

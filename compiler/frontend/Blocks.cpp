@@ -277,6 +277,7 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
   DataSource literal;
   literal.kind = DataSource::Literal;
   literal.split = "train";
+  SourceRange testSamplesAt;
   for (const ast::Stmt &s : d.body) {
     if (s.kind != ast::StmtKind::Assign || s.targets.size() != 1 || !s.value) {
       error(s.range, "only `name = value` settings are allowed in a data block");
@@ -313,10 +314,11 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
       else info.shuffle = v.b;
       continue;
     }
-    if (key == "seed" || key == "samples") {
+    if (key == "seed" || key == "samples" || key == "test_samples") {
       if (v.kind != Value::Int || v.batch || v.i < (key == "seed" ? 0 : 1))
         error(e.range, "`" + key + "` must be a " + (key == "seed" ? "non-negative" : "positive") + " int, got " + v.describe());
-      else (key == "seed" ? info.seed : info.samples) = v.i;
+      else (key == "seed" ? info.seed : key == "samples" ? info.samples : info.testSamples) = v.i;
+      if (key == "test_samples") testSamplesAt = s.targets[0].range;
       continue;
     }
     // A field: a literal table (one row per sample) or a per-sample tensor.
@@ -365,13 +367,23 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
     generated |= n.op == ir::Op::RandomUniform || n.op == ir::Op::RandomNormal;
   if (generated && info.samples == 0 && info.sources.empty())
     error(d.name.range, "data block `" + info.name + "` generates samples: say how many with `samples = N`");
+  if (testSamplesAt.valid() && (!generated || !info.sources.empty())) {
+    error(testSamplesAt, "`test_samples` sizes the test split of generated data, but data block `" + info.name + "` " +
+                             (info.sources.empty() ? "generates nothing (no random values)" : "reads its samples") +
+                             "; give a source instead: `test = idx(...)` or `test = csv(...)`");
+    info.testSamples = 0;
+  }
   if (generated && info.sources.empty()) {
-    DataSource g;
-    g.kind = DataSource::Generated;
-    g.split = "train";
-    g.samples = info.samples;
-    g.range = d.name.range;
-    info.sources.push_back(g);
+    // Both splits come from one run of the data graph over train + test
+    // rows (runtime/include/nnc/program.h), so they share no random draw.
+    for (auto [split, samples] : {std::pair{"train", info.samples}, std::pair{"test", info.testSamples}}) {
+      DataSource g;
+      g.kind = DataSource::Generated;
+      g.split = split;
+      g.samples = samples;
+      g.range = d.name.range;
+      if (samples > 0) info.sources.push_back(g);
+    }
   }
   if (info.sources.empty() && !diags_.hasErrors())
     error(d.name.range, "data block `" + info.name + "` has no samples: give a source (`train = idx(...)`), literal rows, or `samples = N`");

@@ -4,7 +4,9 @@
 #include "frontend/ElabContext.h"
 
 #include <cmath>
+#include <iomanip>
 #include <map>
+#include <sstream>
 
 namespace nnc {
 
@@ -164,7 +166,13 @@ Value reshapeFn(Elab &el, Args &a, const Ranges &r, SourceRange call) {
     int64_t total = x.type().shape.staticNumel();
     if (total % known) return el.error(r[1], "cannot infer the -1 dimension: " + std::to_string(total) + " elements");
     dims[static_cast<size_t>(infer)] = total / known;
+    known = total;
   }
+  // As Keras' Reshape: a shape without the batch dimension reshapes each
+  // sample, `reshape(image, [28, 28, 1])` of an f32[B, 28, 28].
+  const ir::Shape &xs = x.type().shape;
+  bool batchGiven = std::find(dims.begin(), dims.end(), ir::kBatch) != dims.end();
+  if (!batchGiven && xs.rank() > 0 && xs[0] == ir::kBatch && known == xs.staticNumel()) dims.insert(dims.begin(), ir::kBatch);
   return el.emit(ir::Op::Reshape, {x}, ir::Attrs{{"shape", dims}}, call);
 }
 
@@ -232,6 +240,113 @@ Value gatherFn(Elab &el, Args &a, const Ranges &r, SourceRange call) {
 Value matmulFn(Elab &el, Args &a, const Ranges &r, SourceRange call) {
   Value x = el.toTensor(a[0], r[0]), w = el.toTensor(a[1], r[1]);
   return el.emit(ir::Op::MatMul, {x, w}, {}, call);
+}
+
+// stack([a, b, ...], axis): tensors of one shape, joined along a new axis.
+// A reshape that inserts the axis, then a concat: no op of its own.
+Value stackFn(Elab &el, Args &a, const Ranges &r, SourceRange call) {
+  if (a[0].kind != Value::List && a[0].kind != Value::Tuple)
+    return el.error(r[0], "`stack` takes a list of tensors, got " + a[0].describe());
+  if (a[0].elems.empty()) return el.error(r[0], "`stack` needs at least one tensor");
+  std::vector<Value> parts;
+  for (const Value &v : a[0].elems) {
+    parts.push_back(el.toTensor(v, r[0]));
+    if (parts.back().isError()) return Value::err();
+  }
+  const ir::TensorType first = parts[0].type(); // a copy: emit() may move the graph's nodes
+  int64_t axis = 0;
+  if (given(a[1])) {
+    if (a[1].kind != Value::Int || a[1].batch) return el.error(r[1], "`axis` must be an int, got " + a[1].describe());
+    axis = a[1].i;
+  }
+  axis = el.normalizeAxis(axis, first.shape.rank() + 1, given(a[1]) ? r[1] : call);
+  if (axis < 0) return Value::err();
+  std::vector<ir::Dim> dims = first.shape.dims();
+  dims.insert(dims.begin() + axis, 1);
+  for (Value &p : parts) {
+    if (p.type() != first)
+      return el.error(r[0], "`stack` needs tensors of one type, got " + first.str() + " and " + p.type().str());
+    p = el.emit(ir::Op::Reshape, {p}, ir::Attrs{{"shape", dims}}, call);
+  }
+  if (parts.size() == 1) return parts[0];
+  return el.emit(ir::Op::Concat, parts, ir::Attrs{{"axis", axis}}, call);
+}
+
+// A number as a user wrote it: 0.25, 3, 1e+20.
+std::string numberText(double x) {
+  std::ostringstream ss;
+  ss << std::setprecision(12) << x;
+  return ss.str();
+}
+
+// The bounds of range() and arange(): (stop), (start, stop) or (start, stop, step).
+bool rangeBounds(Elab &el, Args &a, const Ranges &r, const char *fn, bool ints, double out[3]) {
+  out[0] = 0;
+  out[2] = 1;
+  for (size_t k = 0; k < 3; ++k) {
+    if (!given(a[k])) continue;
+    bool ok = ints ? a[k].kind == Value::Int && !a[k].batch : a[k].isNumber();
+    if (!ok) {
+      el.error(r[k], std::string("`") + fn + "` takes " + (ints ? "ints" : "numbers") + ", got " + a[k].describe());
+      return false;
+    }
+  }
+  if (given(a[1])) {
+    out[0] = a[0].number();
+    out[1] = a[1].number();
+  } else {
+    out[1] = a[0].number();
+  }
+  if (given(a[2])) out[2] = a[2].number();
+  if (out[2] == 0) {
+    el.error(r[2], std::string("the step of `") + fn + "` cannot be 0");
+    return false;
+  }
+  return true;
+}
+
+// range(n), range(a, b), range(a, b, step): the list of ints a, a + step, ...
+// up to b (excluded), as in Python. For `for` loops, at compile time.
+Value rangeFn(Elab &el, Args &a, const Ranges &r, SourceRange call) {
+  constexpr uint64_t kMaxRange = 100000;
+  double checked[3]; // as doubles, only checked: the ints are read exactly below
+  if (!rangeBounds(el, a, r, "range", true, checked)) return Value::err();
+  int64_t start = given(a[1]) ? a[0].i : 0, stop = given(a[1]) ? a[1].i : a[0].i;
+  int64_t step = given(a[2]) ? a[2].i : 1;
+  // Counted in uint64: the distance between two int64s always fits.
+  bool up = step > 0;
+  uint64_t span = up ? (stop > start ? uint64_t(stop) - uint64_t(start) : 0)
+                     : (start > stop ? uint64_t(start) - uint64_t(stop) : 0);
+  uint64_t stride = up ? uint64_t(step) : uint64_t(0) - uint64_t(step);
+  uint64_t count = span / stride + (span % stride != 0);
+  if (count > kMaxRange)
+    return el.error(call, "`range` is limited to " + std::to_string(kMaxRange) + " elements, got " + std::to_string(count));
+  std::vector<Value> elems;
+  // start + k * step lies between start and stop: it fits in int64.
+  for (uint64_t k = 0; k < count; ++k) elems.push_back(Value::ofInt(int64_t(uint64_t(start) + k * uint64_t(step))));
+  return Value::ofList(std::move(elems));
+}
+
+// arange(n), arange(a, b), arange(a, b, step): a constant f32[count] holding
+// a, a + step, ... up to b (excluded), as numpy's. In a data block it is the
+// same for every sample (no batch dimension); broadcasting against per-sample
+// values gives each sample its own copy: `t0 + 0.1 * arange(50)`.
+Value arangeFn(Elab &el, Args &a, const Ranges &r, SourceRange call) {
+  constexpr double kMaxElems = 1 << 20;
+  double b[3];
+  if (!rangeBounds(el, a, r, "arange", false, b)) return Value::err();
+  double count = std::ceil((b[1] - b[0]) / b[2]);
+  if (!(count >= 1))
+    return el.error(call, "`arange` would be empty: no value from " + numberText(b[0]) + " to " + numberText(b[1]) +
+                              " by " + numberText(b[2]));
+  if (count > kMaxElems)
+    return el.error(call, "`arange` is limited to 2^20 elements; this would hold " + numberText(count));
+  std::vector<double> values(static_cast<size_t>(count));
+  for (size_t k = 0; k < values.size(); ++k) values[k] = b[0] + static_cast<double>(k) * b[2];
+  ir::Graph &g = *el.ctx().graph;
+  el.tagSource(call);
+  ir::TensorType type{ir::DType::F32, ir::Shape{static_cast<ir::Dim>(values.size())}};
+  return Value::ofTensor(&g, g.constant(values, type));
 }
 
 // A pair of ints from an int or a list of two.
@@ -402,6 +517,7 @@ const std::vector<Builtin> &table() {
       {"flatten", {{"x", true}}, flatten},
       {"transpose", {{"x", true}, {"perm", false}}, transposeFn},
       {"concat", {{"xs", true}, {"axis", false}}, concatFn},
+      {"stack", {{"xs", true}, {"axis", false}}, stackFn},
       {"one_hot", {{"indices", true}, {"depth", true}}, oneHot},
       {"gather", {{"table", true}, {"indices", true}}, gatherFn},
       {"matmul", {{"a", true}, {"b", true}}, matmulFn},
@@ -414,6 +530,8 @@ const std::vector<Builtin> &table() {
       {"shape", {{"x", true}}, shapeFn},
       {"rank", {{"x", true}}, rankFn},
       {"len", {{"x", true}}, lenFn},
+      {"range", {{"start", true}, {"stop", false}, {"step", false}}, rangeFn},
+      {"arange", {{"start", true}, {"stop", false}, {"step", false}}, arangeFn},
       {"fan_in", {{"shape", true}}, fanFn<true>},
       {"fan_out", {{"shape", true}}, fanFn<false>},
   };

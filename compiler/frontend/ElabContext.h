@@ -134,6 +134,9 @@ private:
   // Evaluates a declared tensor type whose dims are all known.
   bool evalType(const ast::TypeExpr &t, ir::TensorType &out);
   Value runBody(const std::vector<ast::Stmt> &body, SourceRange fnRange, const std::string &fnName);
+  // One statement other than a fn body's `return`.
+  void execStmt(const ast::Stmt &s);
+  void execFor(const ast::Stmt &s);
   void execParam(const ast::Stmt &s);
   void assign(const ast::Stmt &s, const Value &v);
 
@@ -172,6 +175,7 @@ private:
   int exprDepth_ = 0;
   std::string seedPath_; // the param path being initialized, or the call site
   int seedCounter_ = 0;
+  int64_t unrolled_ = 0; // `for` iterations run so far, against kMaxUnrolled
   std::map<std::string, size_t> models_; // index into ElaboratedProgram::models
   std::map<std::string, size_t> datas_;
 };

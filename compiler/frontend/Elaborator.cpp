@@ -11,6 +11,9 @@ namespace nnc {
 namespace {
 constexpr int kMaxCallDepth = 64;
 constexpr int kMaxExprDepth = 400;
+// `for` loops are unrolled into the graph: past this many iterations in one
+// program the graphs would take longer to build than anyone wants to wait.
+constexpr int64_t kMaxUnrolled = 100000;
 
 } // namespace
 
@@ -152,6 +155,12 @@ Value Elab::foldNumbers(const std::string &op, const Value &a, const Value &b, S
     if (op == "==") return Value::ofBool(a.b == b.b);
     if (op == "!=") return Value::ofBool(a.b != b.b);
     return error(r, "operator `" + op + "` does not apply to bools");
+  }
+  // Lists (and tuples) concatenate: `hs = hs + [h]` collects a loop's results.
+  if (op == "+" && a.kind == b.kind && (a.kind == Value::List || a.kind == Value::Tuple)) {
+    std::vector<Value> elems = a.elems;
+    elems.insert(elems.end(), b.elems.begin(), b.elems.end());
+    return Value::ofList(std::move(elems), a.kind);
   }
   if (!a.isNumber() || !b.isNumber()) {
     if (a.kind == Value::String && b.kind == Value::String) {
@@ -701,38 +710,83 @@ Value Elab::runBody(const std::vector<ast::Stmt> &body, SourceRange fnRange, con
   for (size_t k = 0; k < body.size(); ++k) {
     const ast::Stmt &s = body[k];
     if (diags_.tooMany()) return Value::err();
-    switch (s.kind) {
-    case ast::StmtKind::Assign: {
-      if (!s.value) continue;
-      if (!s.updates.empty()) {
-        error(s.updates[0].range, "`updates` is only allowed on the optimizer of a train step");
-        continue;
-      }
-      assign(s, eval(*s.value));
+    if (s.kind != ast::StmtKind::Return) {
+      execStmt(s);
       continue;
     }
-    case ast::StmtKind::Param:
-      execParam(s);
-      continue;
-    case ast::StmtKind::Return: {
-      if (k + 1 < body.size()) diags_.warning(body[k + 1].range, "statement after `return` is never run");
-      if (s.values.size() == 1) return s.values[0] ? eval(*s.values[0]) : Value::err();
-      std::vector<Value> vals;
-      for (const ast::ExprPtr &e : s.values) {
-        vals.push_back(e ? eval(*e) : Value::err());
-        if (vals.back().isError()) return Value::err();
-      }
-      return Value::ofList(std::move(vals), Value::Tuple);
+    if (k + 1 < body.size()) diags_.warning(body[k + 1].range, "statement after `return` is never run");
+    if (s.values.size() == 1) return s.values[0] ? eval(*s.values[0]) : Value::err();
+    std::vector<Value> vals;
+    for (const ast::ExprPtr &e : s.values) {
+      vals.push_back(e ? eval(*e) : Value::err());
+      if (vals.back().isError()) return Value::err();
     }
-    case ast::StmtKind::State:
-      error(s.range, "`state` is only allowed in an optimizer");
-      continue;
-    case ast::StmtKind::Update:
-      error(s.range, "`" + s.op + "` is only allowed in an optimizer");
-      continue;
-    }
+    return Value::ofList(std::move(vals), Value::Tuple);
   }
   return error(fnRange, "`" + fnName + "` does not return a value");
+}
+
+void Elab::execStmt(const ast::Stmt &s) {
+  switch (s.kind) {
+  case ast::StmtKind::Assign:
+    if (!s.value) return;
+    if (!s.updates.empty()) {
+      error(s.updates[0].range, "`updates` is only allowed on the optimizer of a train step");
+      return;
+    }
+    assign(s, eval(*s.value));
+    return;
+  case ast::StmtKind::Param:
+    execParam(s);
+    return;
+  case ast::StmtKind::For:
+    execFor(s);
+    return;
+  case ast::StmtKind::Return: // runBody handles a fn body's own
+    error(s.range, "`return` cannot be inside a `for` loop; bind the result to a name and return it after the loop");
+    return;
+  case ast::StmtKind::State:
+    error(s.range, "`state` is only allowed in an optimizer");
+    return;
+  case ast::StmtKind::Update:
+    error(s.range, "`" + s.op + "` is only allowed in an optimizer");
+    return;
+  }
+}
+
+// for NAME in LIST { BODY }: the body runs once per element, in the
+// enclosing frame, so the names it binds carry from one iteration to the
+// next (and out of the loop). That is the whole of a recurrent layer's time
+// loop: the graph holds the body unrolled, one copy per element.
+void Elab::execFor(const ast::Stmt &s) {
+  if (s.targets.empty() || !s.value) return;
+  const std::string &var = s.targets[0].name;
+  Value seq = eval(*s.value);
+  if (!seq.isError() && seq.kind != Value::List && seq.kind != Value::Tuple)
+    seq = error(s.value->range, "`for` iterates over a list such as range(n), got " + seq.describe());
+  if (!seq.isError() && unrolled_ + static_cast<int64_t>(seq.elems.size()) > kMaxUnrolled)
+    seq = error(s.value->range, "`for` loops would unroll more than " + std::to_string(kMaxUnrolled) +
+                                    " iterations in this program");
+  if (seq.isError()) {
+    // The names the body would bind are unusable too; mark them so that
+    // their uses say nothing more.
+    Frame &frame = frames_.back();
+    frame.vars[var] = seq;
+    for (const ast::Stmt &b : s.body)
+      for (const ast::Ident &t : b.targets) frame.vars[t.name] = seq;
+    return;
+  }
+  unrolled_ += static_cast<int64_t>(seq.elems.size());
+  int before = diags_.errorCount();
+  for (const Value &v : seq.elems) {
+    frames_.back().vars[var] = v;
+    for (const ast::Stmt &b : s.body) {
+      if (diags_.tooMany()) return;
+      execStmt(b);
+    }
+    // A mistake in the body is the same in every iteration: report it once.
+    if (diags_.errorCount() != before) return;
+  }
 }
 
 } // namespace nnc

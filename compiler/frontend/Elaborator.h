@@ -48,8 +48,13 @@ struct DataInfo {
   double validation = 0; // fraction of the training split held out
   bool shuffle = true;
   int64_t seed = 0;
-  int64_t samples = 0; // generated data: samples per split
+  int64_t samples = 0;     // generated data: samples in the training split
+  int64_t testSamples = 0; // generated data: samples in the test split (0: none)
 };
+
+// Inputs of an update graph named kHyperPrefix + name (f32[]) take the value
+// of that optimizer argument at run time: "hyper/lr" for a numeric `lr`.
+inline constexpr const char *kHyperPrefix = "hyper/";
 
 // An optimizer and the arguments it was given in a train block.
 struct OptimizerUse {
@@ -66,7 +71,8 @@ struct OptimizerUse {
 //   gradient  graph plus "grad/<param>" for each updated param.
 //   update    gradient plus the optimizer: "param/<param>" (the new value) and
 //             "state/<step>/<param>/<s>" (new optimizer states, which are also
-//             inputs of the same name).
+//             inputs of the same name); a numeric learning rate is the f32[]
+//             input "hyper/lr" (kHyperPrefix), its value in optimizer.args.
 //   stateInit the initial optimizer states, outputs named like the inputs.
 //   evaluate  like graph, with `training` false (no dropout): validation and test.
 struct StepInfo {
@@ -80,6 +86,10 @@ struct StepInfo {
   std::vector<std::string> updates; // models whose params this step updates
   std::vector<std::string> params;  // the params it updates, by path
 };
+
+// The inputs "hyper/<name>" of s.update with their values from the train
+// block (what a trainer binds unless told otherwise).
+std::map<std::string, double> hyperInputs(const StepInfo &s);
 
 struct TrainInfo {
   std::string model;

@@ -79,6 +79,9 @@ bool Elab::runOptimizer(const ast::OptimizerDecl &o, const std::map<std::string,
     case ast::StmtKind::Return:
       error(s.range, "an optimizer does not return; it updates `param`");
       continue;
+    case ast::StmtKind::For:
+      error(s.range, "`for` is only allowed in the body of a fn or a model");
+      continue;
     }
   }
   if (!updated && diags_.errorCount() == before)

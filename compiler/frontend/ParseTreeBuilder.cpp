@@ -262,6 +262,18 @@ void Builder::stmt(P::StmtContext *ctx, std::vector<ast::Stmt> &out) {
     if (!s.values.empty()) out.push_back(std::move(s));
     return;
   }
+  // 'for' name 'in' expr block
+  if (auto *c = dynamic_cast<P::ForStmtContext *>(ctx)) {
+    std::optional<ast::Ident> name = ex_.ident(c->name());
+    ExprPtr value = ex_.expr(c->expr());
+    if (!name || !value || !c->block()) return;
+    ast::Stmt s = makeStmt(ast::StmtKind::For, ex_.range(c));
+    s.targets.push_back(std::move(*name));
+    s.value = std::move(value);
+    s.body = block(c->block());
+    out.push_back(std::move(s));
+    return;
+  }
   // name ':' type '=' expr
   if (auto *c = dynamic_cast<P::TypedAssignStmtContext *>(ctx)) {
     std::optional<ast::Ident> name = ex_.ident(c->name());

@@ -77,6 +77,13 @@ private:
         for (const ast::ExprPtr &v : s.values)
           if (v) expr(*v, scope);
         break;
+      case ast::StmtKind::For:
+        // The loop variable and the names the body binds stay bound after
+        // the loop, as in Python.
+        if (s.value) expr(*s.value, scope);
+        if (!s.targets.empty()) scope.insert(s.targets[0].name);
+        body(s.body, scope);
+        break;
       }
       if (s.kind == ast::StmtKind::Update && !s.targets.empty() && !known(s.targets[0].name, scope))
         unknown(s.targets[0], scope);

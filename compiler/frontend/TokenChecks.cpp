@@ -104,6 +104,8 @@ bool endsExpressions(size_t t) {
   case NNLexer::DIV_ASSIGN:
   case NNLexer::ARROW:
   case NNLexer::KW_RETURN:
+  case NNLexer::KW_FOR:
+  case NNLexer::KW_IN:
   case NNLexer::KW_FN:
   case NNLexer::KW_IMPORT:
     return true;

@@ -48,6 +48,13 @@ void Elab::buildUpdate(StepInfo &si, const ast::OptimizerDecl &opt, const std::m
   std::map<std::string, Value> local = args;
   for (auto &[_, v] : local)
     if (v.kind == Value::Tensor) v.graph = &si.update;
+  // A learning rate given as a number becomes the input "hyper/lr", so that a
+  // compiled trainer can take `--lr` without recompiling; its value stays in
+  // si.optimizer.args. A schedule (a tensor of `step`) stays as it is.
+  auto lr = local.find("lr");
+  if (lr != local.end() && lr->second.isNumber())
+    lr->second = Value::ofTensor(&si.update, si.update.input(kHyperPrefix + std::string("lr"),
+                                                             ir::TensorType{ir::DType::F32, ir::Shape{}}));
   for (size_t k = 0; k < wrt.size(); ++k) {
     OptimizerTarget t;
     t.param = Value::ofTensor(&si.update, wrt[k]);
@@ -59,6 +66,18 @@ void Elab::buildUpdate(StepInfo &si, const ast::OptimizerDecl &opt, const std::m
     si.update.addOutput("param/" + si.params[k], t.newParam.node);
     for (const auto &[name, v] : t.newStates) si.update.addOutput("state/" + t.statePrefix + "/" + name, v.node);
   }
+}
+
+std::map<std::string, double> hyperInputs(const StepInfo &s) {
+  std::map<std::string, double> out;
+  const std::string prefix = kHyperPrefix;
+  for (ir::NodeId id : s.update.inputs()) {
+    std::string name = s.update.node(id).attrs.getString("name");
+    if (name.rfind(prefix, 0) != 0) continue;
+    auto it = s.optimizer.args.find(name.substr(prefix.size()));
+    if (it != s.optimizer.args.end()) out[name] = it->second;
+  }
+  return out;
 }
 
 } // namespace nnc

@@ -107,7 +107,8 @@ TEST_CASE("mutations: mutated examples never crash the checker") {
   std::mt19937 rng(20261123);
   int perExample = 60;
   for (const char *ex : {"examples/fashion_mlp.nn", "examples/linear_regression.nn", "examples/logistic_regression.nn",
-                         "examples/xor.nn"}) {
+                         "examples/xor.nn", "examples/multi_linear_regression.nn", "examples/rnn_forecast.nn",
+                         "examples/lstm_forecast.nn", "examples/gru_forecast.nn"}) {
     std::string src = readFile(sourcePath(ex));
     REQUIRE(!src.empty());
     // The examples use a data root; keep them loadable from the temp dir.

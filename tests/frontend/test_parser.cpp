@@ -124,6 +124,8 @@ std::string names(const std::vector<Ident> &ids) {
   return out;
 }
 
+std::string show(const std::vector<Stmt> &body);
+
 std::string show(const Stmt &s) {
   switch (s.kind) {
   case StmtKind::Assign:
@@ -137,6 +139,8 @@ std::string show(const Stmt &s) {
     return "(state " + names(s.targets) + " " + show(s.value.get()) + ")";
   case StmtKind::Return:
     return "(return" + join(s.values) + ")";
+  case StmtKind::For:
+    return "(for " + names(s.targets) + " " + show(s.value.get()) + show(s.body) + ")";
   }
   return "?";
 }
