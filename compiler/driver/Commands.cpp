@@ -3,6 +3,7 @@
 #include "autodiff/GradCheck.h"
 #include "codegen/Codegen.h"
 #include "driver/Driver.h"
+#include "driver/FrontendStep.h"
 #include "driver/ReferenceTrainer.h"
 #include "frontend/Frontend.h"
 #include "ir/Printer.h"
@@ -17,41 +18,6 @@
 namespace nnc::driver {
 
 namespace {
-
-// Runs the front end on opt.file and prints its diagnostics. False on errors.
-bool compile(const Options &opt, SourceManager &sm, DiagnosticEngine &diags, FrontendResult &fe, std::ostream &err) {
-  fe = runFrontend(opt.file, sm, diags);
-  const ElaboratedProgram &prog = fe.program;
-  // Graphs are built through shape-checked constructors; the verifier
-  // catches a bug in the front end before anything later trusts them.
-  if (!diags.hasErrors()) {
-    auto check = [&](const ir::Graph &g) {
-      for (const std::string &m : ir::verify(g)) diags.error({}, "internal error: graph `" + g.name + "`: " + m);
-    };
-    for (const ModelGraphs &m : prog.models) {
-      check(m.init);
-      check(m.forward);
-    }
-    for (const DataInfo &d : prog.datas) check(d.graph);
-    for (const TrainInfo &t : prog.trains)
-      for (const StepInfo &s : t.steps)
-        for (const ir::Graph *g : {&s.graph, &s.evaluate, &s.gradient, &s.update, &s.stateInit}) check(*g);
-  }
-  diags.print(err, opt.color);
-  if (diags.hasErrors()) {
-    err << diags.errorCount() << " error" << (diags.errorCount() == 1 ? "" : "s") << " generated.\n";
-    return false;
-  }
-  return true;
-}
-
-// The front end, or exit code 1.
-#define NNC_COMPILE_OR_RETURN(opt, err)                                                                                \
-  SourceManager sm;                                                                                                    \
-  DiagnosticEngine diags(sm);                                                                                          \
-  FrontendResult fe;                                                                                                   \
-  if (!compile(opt, sm, diags, fe, err)) return kExitDiagnostics;                                                      \
-  const ElaboratedProgram &prog = fe.program
 
 // Values for a graph's inputs when a program's data cannot be read here:
 // uniform floats, zero labels. Gradients are checked at any point.
@@ -94,6 +60,7 @@ int commandEmit(const Options &opt, std::ostream &out, std::ostream &err) {
   if (opt.emitLLVM || opt.emitAsm) {
     codegen::CodegenOptions co;
     co.cpu = opt.targetCpu;
+    if (opt.optLevel >= 0) co.optLevel = opt.optLevel;
     std::vector<const ir::Graph *> graphs;
     for (const ModelGraphs &m : prog.models) graphs.push_back(&m.forward);
     for (const TrainInfo &t : prog.trains)

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace nnc::driver {
 
@@ -15,7 +16,17 @@ struct Options {
   bool emitGrad = false;
   bool emitLLVM = false;
   bool emitAsm = false;
-  std::string targetCpu; // empty: the host
+  std::string targetCpu;    // empty: the host
+  std::string targetTriple; // empty: the host
+  std::string output;       // build: -o
+  int optLevel = -1;        // -O0..-O3 (emit, build, run); -1: the default
+  bool aot = false;         // build: a static library and its C header
+  bool infer = false;       // build: an inference executable
+  std::string weights;      // build --aot/--infer: the checkpoint
+  bool weightsExternal = false;
+  std::string model;        // build --aot/--infer: which model (default: the trained one)
+  // run: the trainer's options, passed through (argv[1..] of the trainer).
+  std::vector<std::string> trainerArgs;
   bool stats = false;
   bool color = false;
   int64_t epochs = -1;
@@ -28,5 +39,9 @@ int commandCheck(const Options &opt, std::ostream &out, std::ostream &err);
 int commandEmit(const Options &opt, std::ostream &out, std::ostream &err);
 int commandGradcheck(const Options &opt, std::ostream &out, std::ostream &err);
 int commandInterpret(const Options &opt, std::ostream &out, std::ostream &err);
+// build: a standalone training executable; run: the same, loaded with the JIT
+// and trained at once (BuildCommands.cpp).
+int commandBuild(const Options &opt, std::ostream &out, std::ostream &err);
+int commandRun(const Options &opt, std::ostream &out, std::ostream &err);
 
 } // namespace nnc::driver

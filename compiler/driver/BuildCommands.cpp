@@ -1,0 +1,150 @@
+// `nnc build` and `nnc run`: a train block compiled whole, as a standalone
+// executable or in memory.
+#include "codegen/Program.h"
+#include "driver/Commands.h"
+#include "driver/FrontendStep.h"
+#include "driver/CLibrary.h"
+#include "driver/Linker.h"
+#include "driver/ModelProgram.h"
+#include "driver/TrainProgram.h"
+
+#include "nnc/program.h"
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <stdlib.h>
+
+namespace nnc::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The train block to compile, or nullptr after an error message.
+const TrainInfo *trainBlock(const Options &opt, const ElaboratedProgram &prog, std::ostream &err) {
+  if (prog.trains.empty()) {
+    err << "nnc: error: `" << opt.file << "` has no train block: there is nothing to train\n";
+    return nullptr;
+  }
+  if (prog.trains.size() > 1) {
+    err << "nnc: error: `" << opt.file << "` has " << prog.trains.size()
+        << " train blocks; a trainer runs one (keep one per file)\n";
+    return nullptr;
+  }
+  return &prog.trains.front();
+}
+
+codegen::CodegenOptions codegenOptions(const Options &opt) {
+  codegen::CodegenOptions co;
+  co.cpu = opt.targetCpu;
+  co.triple = opt.targetTriple;
+  if (opt.optLevel >= 0) co.optLevel = opt.optLevel;
+  return co;
+}
+
+void writeText(const fs::path &path, const std::string &text) {
+  std::ofstream os(path, std::ios::binary);
+  os << text;
+  if (!os) throw LinkError("cannot write `" + path.string() + "`");
+}
+
+// The generated header in a directory of its own while the wrapper compiles.
+class TempHeaderDir {
+public:
+  TempHeaderDir(const std::string &name, const std::string &text) {
+    std::string tmpl = (fs::temp_directory_path() / "nnc-header-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw LinkError("cannot create a temporary directory");
+    dir_ = tmpl;
+    writeText(dir_ / name, text);
+  }
+  ~TempHeaderDir() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string path() const { return dir_.string(); }
+
+private:
+  fs::path dir_;
+};
+
+// --aot: libNAME.a (the model, its C wrapper and the runtime) and NAME.h.
+void buildLibrary(const Options &opt, const ModelProgram &mp) {
+  std::string prefix = libraryPrefix(opt.output);
+  fs::path dir = fs::path(opt.output).parent_path();
+  std::string header = cHeader(mp, prefix, opt.file);
+  std::string object = codegen::emitProgramObject(mp.spec("", descriptorSymbolOf(prefix)), codegenOptions(opt));
+  TempHeaderDir includes(prefix + ".h", header);
+  std::string wrapper = compileC(prefix + "_api.c", cWrapper(mp, prefix), includes.path());
+  createArchive({{prefix + "_model.o", object}, {prefix + "_api.o", wrapper}},
+                runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}, true), opt.output);
+  writeText((dir.empty() ? fs::path(".") : dir) / (prefix + ".h"), header);
+}
+
+int buildInference(const Options &opt, const ElaboratedProgram &prog, std::ostream &err) {
+  try {
+    ModelProgram mp = assembleModelProgram(prog, pickModel(prog, opt.model), opt.weights, opt.weightsExternal);
+    if (opt.aot) {
+      buildLibrary(opt, mp);
+    } else {
+      std::string object = codegen::emitProgramObject(mp.spec("nnc_infer_main", "nnc_program_desc"), codegenOptions(opt));
+      linkExecutable(object, runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}), opt.output);
+    }
+  } catch (const ModelError &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
+  } catch (const codegen::CodegenError &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
+  } catch (const LinkError &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
+  }
+  return kExitOk;
+}
+
+} // namespace
+
+int commandBuild(const Options &opt, std::ostream &, std::ostream &err) {
+  NNC_COMPILE_OR_RETURN(opt, err);
+  if (opt.aot || opt.infer) return buildInference(opt, prog, err);
+  const TrainInfo *train = trainBlock(opt, prog, err);
+  if (!train) return kExitDiagnostics;
+  try {
+    TrainProgram tp = assembleTrainProgram(prog, *train);
+    std::string object = codegen::emitProgramObject(tp.spec("nnc_train_main"), codegenOptions(opt));
+    linkExecutable(object, runtimeLibraries({"libnnc_trainer.a", "libnnc_runtime.a"}), opt.output);
+  } catch (const codegen::CodegenError &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
+  } catch (const LinkError &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
+  }
+  return kExitOk;
+}
+
+int commandRun(const Options &opt, std::ostream &, std::ostream &err) {
+  NNC_COMPILE_OR_RETURN(opt, err);
+  const TrainInfo *train = trainBlock(opt, prog, err);
+  if (!train) return kExitDiagnostics;
+  std::unique_ptr<codegen::JitProgram> program;
+  try {
+    TrainProgram tp = assembleTrainProgram(prog, *train);
+    program = codegen::jitProgram(tp.spec(""), codegenOptions(opt));
+  } catch (const codegen::CodegenError &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
+  }
+  // The trainer prints to the process's stdout and stderr itself.
+  std::vector<std::string> args{"nnc"};
+  args.insert(args.end(), opt.trainerArgs.begin(), opt.trainerArgs.end());
+  std::vector<char *> argv;
+  for (std::string &a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  return nnc_train_main(static_cast<const nnc_program *>(program->descriptor()), static_cast<int>(args.size()),
+                        argv.data());
+}
+
+} // namespace nnc::driver

@@ -1,0 +1,43 @@
+// Turning generated object files into executables with the system's C++
+// compiler driver, against the runtime's static libraries.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nnc::driver {
+
+struct LinkError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The runtime libraries to link, in link order ("libnnc_trainer.a", then
+// "libnnc_runtime.a"), found in $NNC_RUNTIME_DIR when set, else where this
+// build of nnc put them; with zlib's static library last when `withZlib`
+// (a library archive carries its dependencies). LinkError naming the path
+// when one is missing.
+std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names, bool withZlib = false);
+
+// Links `objectBytes` (an object file) with `libraries` into the executable
+// `output`: writes the object to a temporary file, runs the compiler driver
+// ($NNC_CXX, else the C++ compiler nnc was built with, else `c++`) without
+// a shell, and removes the temporary file. The runtime's own dependencies
+// (zlib, threads, libm) and, in sanitizer builds, the sanitizer runtimes are
+// added. LinkError with the linker's output when it fails.
+void linkExecutable(const std::string &objectBytes, const std::vector<std::string> &libraries,
+                    const std::string &output);
+
+// Compiles C source `text` (named `name` in messages) with the system's C
+// compiler ($NNC_CC, else the one nnc was built with, else `cc`), the
+// runtime's headers and the directory `includeDir` on the include path;
+// returns the object file's bytes. LinkError with the compiler's output.
+std::string compileC(const std::string &name, const std::string &text, const std::string &includeDir);
+
+// Writes the static library `output`: the given objects (name, bytes) and
+// every member of `libraries`, so it links on its own ($NNC_AR, else the
+// archiver nnc was built with, else `ar`). LinkError on failure.
+void createArchive(const std::vector<std::pair<std::string, std::string>> &objects,
+                   const std::vector<std::string> &libraries, const std::string &output);
+
+} // namespace nnc::driver

@@ -1,0 +1,91 @@
+#include "driver/ManifestWriter.h"
+
+#include "driver/TrainProgram.h"
+#include "passes/Pipeline.h"
+
+#include <cstdio>
+
+namespace nnc::driver {
+
+std::string quote(const std::string &s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\')
+      out += {'\\', static_cast<char>(c)};
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else
+      out += static_cast<char>(c);
+  }
+  return out + "\"";
+}
+
+std::string shapeText(const ir::Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.rank(); ++i) {
+    if (i) out += ",";
+    out += s[i] == ir::kBatch ? std::string("B") : std::to_string(s[i]);
+  }
+  return out + "]";
+}
+
+std::string typeText(const ir::TensorType &t) { return std::string(ir::dtypeName(t.dtype)) + " " + shapeText(t.shape); }
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+namespace {
+const char *kindOf(ir::Op op) { return op == ir::Op::Input ? "input" : op == ir::Op::Param ? "param" : "value"; }
+} // namespace
+
+void ManifestWriter::graph(const ir::Graph &raw, const std::string &role, const std::string &owner) {
+  ir::Graph g = passes::cleanup(raw);
+  bool rowwise = role == "data" && isRowwise(g);
+  os << "graph " << graphs.size() << " " << role << " " << quote(owner) << " " << g.size() << " " << rowwise << "\n";
+  for (size_t i = 0; i < g.size(); ++i) {
+    const ir::Node &n = g.nodes()[i];
+    bool named = n.op == ir::Op::Input || n.op == ir::Op::Param;
+    os << "node " << i << " " << kindOf(n.op) << " " << quote(named ? n.attrs.getString("name") : "") << " "
+       << typeText(n.type) << "\n";
+  }
+  for (const auto &[name, id] : g.outputs())
+    os << "output " << quote(name) << " " << id << "\n";
+  graphs.push_back(std::move(g));
+}
+
+void ManifestWriter::source(const DataSource &src) {
+  os << "source " << src.split << " ";
+  switch (src.kind) {
+  case DataSource::Idx:
+    os << "idx " << quote(src.files.at(0)) << " " << quote(src.files.at(1)) << "\n";
+    return;
+  case DataSource::Csv:
+    os << "csv " << quote(src.files.at(0)) << " " << quote(src.files.at(1)) << "\n";
+    return;
+  case DataSource::Generated:
+    os << "generated " << src.samples << "\n";
+    return;
+  case DataSource::Literal:
+    os << "literal " << src.samples << " " << src.fields.size() << "\n";
+    for (size_t k = 0; k < src.fields.size(); ++k) {
+      const ir::TensorType &t = src.types[k];
+      os << "literal " << quote(src.fields[k]) << " " << ir::dtypeName(t.dtype) << " " << shapeText(t.shape) << " "
+         << src.literal[k].size();
+      for (double v : src.literal[k])
+        os << " " << number(v);
+      os << "\n";
+    }
+    return;
+  }
+}
+
+} // namespace nnc::driver

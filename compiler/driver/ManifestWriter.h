@@ -1,0 +1,32 @@
+// Writing manifests (runtime/include/nnc/program.h, nnc/model.h): the text
+// that tells the runtime's drivers what the compiled graphs are.
+#pragma once
+
+#include "frontend/Elaborator.h"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace nnc::driver {
+
+// A manifest string: double-quoted, with C escapes.
+std::string quote(const std::string &s);
+// "[B,784]", "[]".
+std::string shapeText(const ir::Shape &s);
+// "f32 [B,784]".
+std::string typeText(const ir::TensorType &t);
+// A number that reads back exactly.
+std::string number(double v);
+
+class ManifestWriter {
+public:
+  std::ostringstream os;
+  std::vector<ir::Graph> graphs; // as cleaned up and listed, graph i at index i
+
+  // Cleans `raw` up and lists it as the next graph.
+  void graph(const ir::Graph &raw, const std::string &role, const std::string &owner);
+  void source(const DataSource &src);
+};
+
+} // namespace nnc::driver

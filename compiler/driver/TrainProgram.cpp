@@ -1,0 +1,71 @@
+#include "driver/TrainProgram.h"
+
+#include "driver/ManifestWriter.h"
+
+namespace nnc::driver {
+
+namespace {
+
+const DataInfo &findData(const ElaboratedProgram &prog, const std::string &name) {
+  for (const DataInfo &d : prog.datas)
+    if (d.name == name) return d;
+  throw std::logic_error("train block on unknown data `" + name + "`");
+}
+
+} // namespace
+
+bool isRowwise(const ir::Graph &g) {
+  for (const ir::Node &n : g.nodes()) {
+    if (n.op == ir::Op::RandomUniform || n.op == ir::Op::RandomNormal) return false;
+    bool batchedResult = n.type.shape.rank() > 0 && n.type.shape[0] == ir::kBatch;
+    for (ir::NodeId in : n.inputs)
+      if (g.type(in).shape.hasBatch() && !batchedResult) return false;
+    // A batch dim anywhere but first means rows were moved.
+    for (size_t i = 1; i < n.type.shape.rank(); ++i)
+      if (n.type.shape[i] == ir::kBatch) return false;
+  }
+  return true;
+}
+
+TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo &t) {
+  const DataInfo &data = findData(prog, t.data);
+  ManifestWriter w;
+  w.os << "nnc-program 1\n";
+  w.os << "train " << quote(t.model) << " " << quote(t.data) << "\n";
+  w.os << "setting epochs " << t.epochs << "\n";
+  w.os << "setting batch " << t.batch << "\n";
+  w.os << "setting seed " << data.seed << "\n";
+  w.os << "setting validation " << number(data.validation) << "\n";
+  w.os << "setting shuffle " << (data.shuffle ? 1 : 0) << "\n";
+  for (const ModelGraphs &m : prog.models)
+    for (const auto &[name, id] : m.init.outputs()) w.os << "param " << quote(name) << " " << typeText(m.init.type(id)) << "\n";
+  for (const StepInfo &s : t.steps) w.os << "step " << quote(s.name) << "\n";
+  for (const StepInfo &s : t.steps)
+    for (const auto &[name, value] : hyperInputs(s))
+      w.os << "hyper " << quote(s.name) << " " << quote(name.substr(std::string(kHyperPrefix).size())) << " "
+           << number(value) << "\n";
+  for (const DataSource &src : data.sources) w.source(src);
+  w.graph(data.graph, "data", data.name);
+  for (const ModelGraphs &m : prog.models) w.graph(m.init, "init", m.name);
+  for (const StepInfo &s : t.steps) {
+    w.graph(s.stateInit, "state_init", s.name);
+    w.graph(s.update, "update", s.name);
+    w.graph(s.evaluate, "evaluate", s.name);
+  }
+  w.os << "end\n";
+  TrainProgram p;
+  p.manifest = w.os.str();
+  p.graphs = std::move(w.graphs);
+  return p;
+}
+
+codegen::ProgramSpec TrainProgram::spec(const std::string &mainCalls) const {
+  codegen::ProgramSpec s;
+  s.name = "train";
+  s.manifest = manifest;
+  s.mainCalls = mainCalls;
+  for (const ir::Graph &g : graphs) s.graphs.push_back({&g, {}});
+  return s;
+}
+
+} // namespace nnc::driver
