@@ -4,6 +4,7 @@
 #include "codegen/KernelEmitter.h"
 
 #include <llvm/IR/Function.h>
+#include <llvm/IR/Module.h>
 
 #include <set>
 
@@ -13,8 +14,31 @@ using namespace llvm;
 using ir::DType;
 using ir::Op;
 
+// The runtime's array function (nnc/vmath.h) for a float unary op LLVM
+// cannot vectorize itself (it would call libm per element), or nullptr.
+static const char *vectorMathFunction(const ir::Node &n, DType in) {
+  if (n.type.dtype != DType::F32 || in != DType::F32) return nullptr;
+  switch (n.op) {
+  case Op::Exp:
+    return "nnc_vexp_f32";
+  case Op::Log:
+    return "nnc_vlog_f32";
+  case Op::Tanh:
+    return "nnc_vtanh_f32";
+  default:
+    return nullptr;
+  }
+}
+
 void KernelEmitter::elementwise(ir::NodeId id) {
   const ir::Node &n = node(id);
+  if (const char *fn = vectorMathFunction(n, g.type(n.inputs[0]).dtype)) {
+    llvm::Module *m = b.GetInsertBlock()->getModule();
+    llvm::Type *ptrTy = llvm::PointerType::getUnqual(m->getContext());
+    llvm::FunctionCallee f = m->getOrInsertFunction(fn, b.getVoidTy(), ptrTy, ptrTy, b.getInt64Ty());
+    b.CreateCall(f, {ptr(n.inputs[0], i64(0)), ptr(id, i64(0)), numel(n.type.shape)});
+    return;
+  }
   bool select = n.op == Op::Select;
   // Select's condition is bool; its other operands carry the data type.
   DType in = g.type(n.inputs[select ? 1 : 0]).dtype;

@@ -5,6 +5,7 @@
 #include "nnc/conv.h"
 #include "nnc/gemm.h"
 #include "nnc/rng.h"
+#include "nnc/vmath.h"
 
 namespace nnc::codegen::detail {
 
@@ -13,6 +14,9 @@ std::vector<RuntimeSymbol> runtimeSymbols() {
       {"nnc_sgemm", reinterpret_cast<void *>(&nnc_sgemm)},
       {"nnc_rng_normal_at", reinterpret_cast<void *>(&nnc_rng_normal_at)},
 #define NNC_SYMBOL(name) {#name, reinterpret_cast<void *>(&name)}
+      NNC_SYMBOL(nnc_vexp_f32),
+      NNC_SYMBOL(nnc_vlog_f32),
+      NNC_SYMBOL(nnc_vtanh_f32),
       NNC_SYMBOL(nnc_conv2d_f32),
       NNC_SYMBOL(nnc_conv2d_f64),
       NNC_SYMBOL(nnc_conv2d_grad_input_f32),
