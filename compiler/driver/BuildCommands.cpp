@@ -81,15 +81,10 @@ void buildLibrary(const Options &opt, const ModelProgram &mp) {
   writeText((dir.empty() ? fs::path(".") : dir) / (prefix + ".h"), header);
 }
 
-int buildInference(const Options &opt, const ElaboratedProgram &prog, std::ostream &err) {
+// Runs `step`; a compile, link or model error becomes a message and exit 1.
+template <class Step> int reportingErrors(std::ostream &err, Step step) {
   try {
-    ModelProgram mp = assembleModelProgram(prog, pickModel(prog, opt.model), opt.weights, opt.weightsExternal);
-    if (opt.aot) {
-      buildLibrary(opt, mp);
-    } else {
-      std::string object = codegen::emitProgramObject(mp.spec("nnc_infer_main", "nnc_program_desc"), codegenOptions(opt));
-      linkExecutable(object, runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}), opt.output);
-    }
+    step();
   } catch (const ModelError &e) {
     err << "nnc: error: " << e.what() << "\n";
     return kExitDiagnostics;
@@ -103,6 +98,18 @@ int buildInference(const Options &opt, const ElaboratedProgram &prog, std::ostre
   return kExitOk;
 }
 
+int buildInference(const Options &opt, const ElaboratedProgram &prog, std::ostream &err) {
+  return reportingErrors(err, [&] {
+    ModelProgram mp = assembleModelProgram(prog, pickModel(prog, opt.model), opt.weights, opt.weightsExternal);
+    if (opt.aot) {
+      buildLibrary(opt, mp);
+      return;
+    }
+    std::string object = codegen::emitProgramObject(mp.spec("nnc_infer_main", "nnc_program_desc"), codegenOptions(opt));
+    linkExecutable(object, runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}), opt.output);
+  });
+}
+
 } // namespace
 
 int commandBuild(const Options &opt, std::ostream &, std::ostream &err) {
@@ -110,18 +117,11 @@ int commandBuild(const Options &opt, std::ostream &, std::ostream &err) {
   if (opt.aot || opt.infer) return buildInference(opt, prog, err);
   const TrainInfo *train = trainBlock(opt, prog, err);
   if (!train) return kExitDiagnostics;
-  try {
+  return reportingErrors(err, [&] {
     TrainProgram tp = assembleTrainProgram(prog, *train);
     std::string object = codegen::emitProgramObject(tp.spec("nnc_train_main"), codegenOptions(opt));
     linkExecutable(object, runtimeLibraries({"libnnc_trainer.a", "libnnc_runtime.a"}), opt.output);
-  } catch (const codegen::CodegenError &e) {
-    err << "nnc: error: " << e.what() << "\n";
-    return kExitDiagnostics;
-  } catch (const LinkError &e) {
-    err << "nnc: error: " << e.what() << "\n";
-    return kExitDiagnostics;
-  }
-  return kExitOk;
+  });
 }
 
 int commandRun(const Options &opt, std::ostream &, std::ostream &err) {
@@ -129,13 +129,11 @@ int commandRun(const Options &opt, std::ostream &, std::ostream &err) {
   const TrainInfo *train = trainBlock(opt, prog, err);
   if (!train) return kExitDiagnostics;
   std::unique_ptr<codegen::JitProgram> program;
-  try {
+  int status = reportingErrors(err, [&] {
     TrainProgram tp = assembleTrainProgram(prog, *train);
     program = codegen::jitProgram(tp.spec(""), codegenOptions(opt));
-  } catch (const codegen::CodegenError &e) {
-    err << "nnc: error: " << e.what() << "\n";
-    return kExitDiagnostics;
-  }
+  });
+  if (status != kExitOk) return status;
   // The trainer prints to the process's stdout and stderr itself.
   std::vector<std::string> args{"nnc"};
   args.insert(args.end(), opt.trainerArgs.begin(), opt.trainerArgs.end());

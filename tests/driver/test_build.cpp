@@ -22,7 +22,7 @@ std::string readBytes(const std::string &path) {
 
 // Builds examples/<name>.nn into dir; returns the executable's path.
 std::string buildExample(const TempDir &dir, const std::string &name) {
-  std::string exe = dir.file(name);
+  std::string exe = dir.path(name);
   RunResult r = runNnc({"build", sourcePath("examples/" + name + ".nn"), "-o", exe});
   INFO(r.err);
   REQUIRE(r.code == 0);
@@ -63,7 +63,7 @@ TEST_CASE("build: the trainer prints a summary, one line per epoch and a test li
 TEST_CASE("build: a resumed run ends with the same weights as an uninterrupted one") {
   TempDir dir("nnc_build");
   std::string exe = buildExample(dir, "logistic_regression");
-  std::string whole = dir.file("whole.ckpt"), parts = dir.file("parts.ckpt");
+  std::string whole = dir.path("whole.ckpt"), parts = dir.path("parts.ckpt");
   REQUIRE(runProcess(exe + " --quiet --epochs 4 --seed 5 --save " + whole).code == 0);
   REQUIRE(runProcess(exe + " --quiet --epochs 2 --seed 5 --save " + parts).code == 0);
   ProcessResult r = runProcess(exe + " --quiet --json --epochs 4 --seed 5 --resume " + parts + " --save " + parts);
@@ -97,23 +97,23 @@ TEST_CASE("run: nnc run trains in memory with the trainer's options") {
 TEST_CASE("build: errors before anything is written") {
   TempDir dir("nnc_build");
   std::string noTrain = dir.write("m.nn", "import std\nmodel M(x: f32[B, 2]) -> f32[B, 1] {\n  return dense(x, 1)\n}\n");
-  RunResult r = runNnc({"build", noTrain, "-o", dir.file("t")});
+  RunResult r = runNnc({"build", noTrain, "-o", dir.path("t")});
   CHECK(r.code == 1);
   CHECK(r.err.find("has no train block") != std::string::npos);
   r = runNnc({"build", sourcePath("examples/xor.nn")});
   CHECK(r.code == 2);
   CHECK(r.err.find("-o FILE") != std::string::npos);
-  r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.file("no/such/dir/t")});
+  r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.path("no/such/dir/t")});
   CHECK(r.code == 1);
   CHECK(r.err.find("linking") != std::string::npos);
-  r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.file("t"), "--target-cpu", "pentium9000"});
+  r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.path("t"), "--target-cpu", "pentium9000"});
   CHECK(r.code == 1);
   CHECK(r.err.find("unknown CPU 'pentium9000'") != std::string::npos);
 }
 
 TEST_CASE("build: --target-cpu builds for an older CPU") {
   TempDir dir("nnc_build");
-  std::string exe = dir.file("xor_v2");
+  std::string exe = dir.path("xor_v2");
   RunResult r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", exe, "--target-cpu", "x86-64-v2"});
   INFO(r.err);
   REQUIRE(r.code == 0);

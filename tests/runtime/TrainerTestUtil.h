@@ -9,6 +9,7 @@
 // and "xmean" (the batch's mean x, to see which rows a split holds).
 #pragma once
 
+#include "common/TempDir.h"
 #include "nnc/checkpoint.h"
 #include "nnc/program.h"
 #include "nnc/rng.h"
@@ -31,18 +32,8 @@ namespace trainer_test {
 namespace fs = std::filesystem;
 
 // A fresh directory for one test's files, removed afterwards.
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "nnc_trainer_XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()));
-    dir = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const std::string &name) const { return (dir / name).string(); }
+struct TempDir : nnc::test::TempDir {
+  TempDir() : nnc::test::TempDir("nnc_trainer") {}
 };
 
 inline float *F(void **b, int i) { return static_cast<float *>(b[i]); }

@@ -1,5 +1,6 @@
 // Checkpoints: bitwise round trips, the on-disk layout, atomic replacement
 // with PATH.prev, and every way a damaged file is rejected.
+#include "common/TempDir.h"
 #include "nnc/checkpoint.h"
 #include "nnc/error.h"
 
@@ -21,25 +22,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "nnc_ckpt_XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()));
-    dir = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const std::string &name) const { return (dir / name).string(); }
-  std::set<std::string> files() const {
-    std::set<std::string> names;
-    for (const auto &e : fs::directory_iterator(dir))
-      names.insert(e.path().filename().string());
-    return names;
-  }
+// A fresh directory for one test's files, removed afterwards.
+struct TempDir : nnc::test::TempDir {
+  TempDir() : nnc::test::TempDir("nnc_ckpt") {}
 };
+
+// The names of the files in `tmp`.
+std::set<std::string> filesIn(const nnc::test::TempDir &tmp) {
+  std::set<std::string> names;
+  for (const auto &e : fs::directory_iterator(tmp.dir)) names.insert(e.path().filename().string());
+  return names;
+}
 
 using Bytes = std::vector<unsigned char>;
 
@@ -118,7 +111,7 @@ TEST_CASE("checkpoint: round trip is bitwise") {
   std::string path = tmp.path("x.ckpt");
   Model m(1.5f);
   REQUIRE(save(path, m, 3) == NNC_OK);
-  CHECK(tmp.files() == std::set<std::string>{"x.ckpt"});
+  CHECK(filesIn(tmp) == std::set<std::string>{"x.ckpt"});
 
   nnc_checkpoint *c = nullptr;
   REQUIRE(nnc_checkpoint_open(path.c_str(), &c) == NNC_OK);
@@ -220,13 +213,13 @@ TEST_CASE("checkpoint: saving keeps the previous one as PATH.prev") {
   std::string path = tmp.path("x.ckpt"), prev = path + ".prev";
   Model m(1.0f);
   REQUIRE(save(path, m, 1) == NNC_OK);
-  CHECK(tmp.files() == std::set<std::string>{"x.ckpt"});
+  CHECK(filesIn(tmp) == std::set<std::string>{"x.ckpt"});
   REQUIRE(save(path, m, 2) == NNC_OK);
-  CHECK(tmp.files() == std::set<std::string>{"x.ckpt", "x.ckpt.prev"});
+  CHECK(filesIn(tmp) == std::set<std::string>{"x.ckpt", "x.ckpt.prev"});
   CHECK(epochOf(path) == 2);
   CHECK(epochOf(prev) == 1);
   REQUIRE(save(path, m, 3) == NNC_OK);
-  CHECK(tmp.files() == std::set<std::string>{"x.ckpt", "x.ckpt.prev"});
+  CHECK(filesIn(tmp) == std::set<std::string>{"x.ckpt", "x.ckpt.prev"});
   CHECK(epochOf(path) == 3);
   CHECK(epochOf(prev) == 2);
 }
@@ -331,7 +324,7 @@ TEST_CASE("checkpoint: invalid saves fail and touch nothing") {
   CHECK(err() == what + "tensor `a` has invalid rank 9");
   CHECK(saveOne({{"a", 1, dims, nullptr}}, path) == NNC_ERR_ARG);
   CHECK(err() == what + "tensor `a` has no data");
-  CHECK(tmp.files().empty());
+  CHECK(filesIn(tmp).empty());
   std::string nowhere = tmp.path("no/such/dir/x.ckpt");
   CHECK(saveOne({{"a", 1, dims, data}}, nowhere) == NNC_ERR_IO);
   CHECK(err() == "cannot create a temporary file next to checkpoint `" + nowhere + "`: No such file or directory");
@@ -339,7 +332,7 @@ TEST_CASE("checkpoint: invalid saves fail and touch nothing") {
   fs::create_directory(tmp.path("d.ckpt"));
   CHECK(saveOne({{"a", 1, dims, data}}, tmp.path("d.ckpt")) == NNC_ERR_IO);
   CHECK(err() == "cannot save checkpoint `" + tmp.path("d.ckpt") + "`: it exists and is not a regular file");
-  CHECK(tmp.files() == std::set<std::string>{"d.ckpt"});
+  CHECK(filesIn(tmp) == std::set<std::string>{"d.ckpt"});
   fs::remove(tmp.path("d.ckpt"));
   // An empty checkpoint (no tensors) is valid.
   CHECK(nnc_checkpoint_save(path.c_str(), &meta, nullptr, 0) == NNC_OK);

@@ -1,5 +1,6 @@
 // The runtime's dataset readers (IDX, CSV) and batching helpers, on small
 // files written by the tests, and on Fashion-MNIST when it is installed.
+#include "common/TempDir.h"
 #include "nnc/data.h"
 #include "nnc/error.h"
 
@@ -22,18 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // A fresh directory for one test's files, removed afterwards.
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "nnc_data_XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()));
-    dir = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const std::string &name) const { return (dir / name).string(); }
+struct TempDir : nnc::test::TempDir {
+  TempDir() : nnc::test::TempDir("nnc_data") {}
 };
 
 using Bytes = std::vector<unsigned char>;
