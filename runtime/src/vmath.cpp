@@ -7,6 +7,7 @@
 // which xsimd's exp and log reach: not our code and not a real use.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
