@@ -11,9 +11,7 @@
 #include "nnc/program.h"
 
 #include <filesystem>
-#include <fstream>
 #include <ostream>
-#include <stdlib.h>
 
 namespace nnc::driver {
 
@@ -43,42 +41,16 @@ codegen::CodegenOptions codegenOptions(const Options &opt) {
   return co;
 }
 
-void writeText(const fs::path &path, const std::string &text) {
-  std::ofstream os(path, std::ios::binary);
-  os << text;
-  if (!os) throw LinkError("cannot write `" + path.string() + "`");
-}
-
-// The generated header in a directory of its own while the wrapper compiles.
-class TempHeaderDir {
-public:
-  TempHeaderDir(const std::string &name, const std::string &text) {
-    std::string tmpl = (fs::temp_directory_path() / "nnc-header-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw LinkError("cannot create a temporary directory");
-    dir_ = tmpl;
-    writeText(dir_ / name, text);
-  }
-  ~TempHeaderDir() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path() const { return dir_.string(); }
-
-private:
-  fs::path dir_;
-};
-
 // --aot: libNAME.a (the model, its C wrapper and the runtime) and NAME.h.
 void buildLibrary(const Options &opt, const ModelProgram &mp) {
   std::string prefix = libraryPrefix(opt.output);
   fs::path dir = fs::path(opt.output).parent_path();
   std::string header = cHeader(mp, prefix, opt.file);
   std::string object = codegen::emitProgramObject(mp.spec("", descriptorSymbolOf(prefix)), codegenOptions(opt));
-  TempHeaderDir includes(prefix + ".h", header);
-  std::string wrapper = compileC(prefix + "_api.c", cWrapper(mp, prefix), includes.path());
+  std::string wrapper = compileC(prefix + "_api.c", cWrapper(mp, prefix), {{prefix + ".h", header}});
   createArchive({{prefix + "_model.o", object}, {prefix + "_api.o", wrapper}},
                 runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}, true), opt.output);
-  writeText((dir.empty() ? fs::path(".") : dir) / (prefix + ".h"), header);
+  writeFile((dir.empty() ? fs::path(".") : dir) / (prefix + ".h"), header);
 }
 
 // Runs `step`; a compile, link or model error becomes a message and exit 1.

@@ -81,11 +81,6 @@ void runTool(const std::vector<std::string> &argv, const fs::path &log, const st
   throw LinkError(what + " failed (exit " + std::to_string(status) + "): " + cmd + "\n" + text.str());
 }
 
-void writeFile(const fs::path &path, const std::string &bytes) {
-  std::ofstream os(path, std::ios::binary);
-  os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!os) throw LinkError("cannot write `" + path.string() + "`");
-}
 
 std::string readFile(const fs::path &path) {
   std::ifstream in(path, std::ios::binary);
@@ -101,6 +96,12 @@ std::vector<std::string> toolCommand(const char *env, const std::string &configu
 }
 
 } // namespace
+
+void writeFile(const fs::path &path, const std::string &bytes) {
+  std::ofstream os(path, std::ios::binary);
+  os.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!os) throw LinkError("cannot write `" + path.string() + "`");
+}
 
 std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names, bool withZlib) {
   fs::path dir = envOr("NNC_RUNTIME_DIR", NNC_RUNTIME_LIB_DIR);
@@ -132,13 +133,15 @@ void linkExecutable(const std::string &objectBytes, const std::vector<std::strin
   runTool(argv, tmp.path() / "link.log", "linking `" + output + "`");
 }
 
-std::string compileC(const std::string &name, const std::string &text, const std::string &includeDir) {
+std::string compileC(const std::string &name, const std::string &text,
+                     const std::vector<std::pair<std::string, std::string>> &headers) {
   TempDir tmp;
   fs::path source = tmp.path() / name, object = tmp.path() / (name + ".o");
   writeFile(source, text);
+  for (const auto &[header, contents] : headers) writeFile(tmp.path() / header, contents);
   std::vector<std::string> argv = toolCommand("NNC_CC", NNC_LINK_CC, "cc");
   for (const std::string &a : {std::string("-c"), std::string("-O2"), std::string("-fPIC"), std::string("-Wall"),
-                               "-I" + includeDir, "-I" + envOr("NNC_RUNTIME_INCLUDE", NNC_RUNTIME_INCLUDE_DIR),
+                               "-I" + tmp.path().string(), "-I" + envOr("NNC_RUNTIME_INCLUDE", NNC_RUNTIME_INCLUDE_DIR),
                                source.string(), std::string("-o"), object.string()})
     argv.push_back(a);
   runTool(argv, tmp.path() / "cc.log", "compiling `" + name + "`");

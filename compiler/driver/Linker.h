@@ -2,6 +2,7 @@
 // compiler driver, against the runtime's static libraries.
 #pragma once
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,10 +30,15 @@ void linkExecutable(const std::string &objectBytes, const std::vector<std::strin
                     const std::string &output);
 
 // Compiles C source `text` (named `name` in messages) with the system's C
-// compiler ($NNC_CC, else the one nnc was built with, else `cc`), the
-// runtime's headers and the directory `includeDir` on the include path;
-// returns the object file's bytes. LinkError with the compiler's output.
-std::string compileC(const std::string &name, const std::string &text, const std::string &includeDir);
+// compiler ($NNC_CC, else the one nnc was built with, else `cc`), with the
+// runtime's headers and `headers` (name, text; written next to the source)
+// on the include path; returns the object file's bytes. LinkError with the
+// compiler's output.
+std::string compileC(const std::string &name, const std::string &text,
+                     const std::vector<std::pair<std::string, std::string>> &headers);
+
+// Writes `bytes` to `path`; LinkError when it cannot.
+void writeFile(const std::filesystem::path &path, const std::string &bytes);
 
 // Writes the static library `output`: the given objects (name, bytes) and
 // every member of `libraries`, so it links on its own ($NNC_AR, else the

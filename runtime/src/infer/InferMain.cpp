@@ -7,6 +7,7 @@
 #include "ModelInfo.h"
 #include "Predictions.h"
 #include "trainer/GraphRunner.h"
+#include "trainer/DriverMain.h"
 #include "trainer/TrainError.h"
 
 #include "nnc/model.h"
@@ -128,31 +129,14 @@ int infer(const nnc_program *p, const std::vector<std::string> &args, std::istre
 int run(const nnc_program *program, const std::vector<std::string> &args, std::istream &in, std::ostream &out,
         std::ostream &err) {
   const std::string argv0 = args.empty() || args[0].empty() ? "predict" : args[0];
-  try {
-    return infer(program, args, in, out, argv0);
-  } catch (const TrainError &e) {
-    out.flush();
-    err << argv0 << ": error: " << e.what() << "\n";
-    if (e.status == kExitUsage) err << "run `" << argv0 << " --help` for the options\n";
-    return e.status;
-  } catch (const std::bad_alloc &) {
-    out.flush();
-    err << argv0 << ": error: out of memory\n";
-  } catch (const std::exception &e) {
-    out.flush();
-    err << argv0 << ": error: internal error: " << e.what() << "\n";
-  }
-  return kExitFailure;
+  return trainer::reportErrors(argv0, out, err, [&] { return infer(program, args, in, out, argv0); });
 }
 
 } // namespace nnc::infer
 
 extern "C" int nnc_infer_main(const nnc_program *program, int argc, char **argv) {
   try {
-    std::vector<std::string> args;
-    for (int i = 0; i < argc && argv; ++i)
-      args.emplace_back(argv[i] ? argv[i] : "");
-    int status = nnc::infer::run(program, args, std::cin, std::cout, std::cerr);
+    int status = nnc::infer::run(program, nnc::trainer::argumentsOf(argc, argv), std::cin, std::cout, std::cerr);
     std::cout.flush();
     return status;
   } catch (...) {

@@ -1,26 +1,13 @@
 #include "InferOptions.h"
-#include "trainer/TrainError.h"
+#include "trainer/DriverMain.h"
 
 #include <charconv>
 
 namespace nnc::infer {
 
-namespace {
-
-using trainer::kExitUsage;
-using trainer::TrainError;
-
-[[noreturn]] void usageError(const std::string &message) { throw TrainError(message, kExitUsage); }
-
-int64_t positiveInt(const std::string &opt, const std::string &v, int64_t max) {
-  int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n < 1 || n > max)
-    usageError(opt + " expects a positive integer up to " + std::to_string(max) + ", got `" + v + "`");
-  return n;
-}
-
-} // namespace
+using trainer::forEachOption;
+using trainer::positiveInt;
+using trainer::usageError;
 
 std::string inferUsage(const std::string &argv0) {
   return "usage: " + argv0 +
@@ -47,38 +34,19 @@ std::string inferUsage(const std::string &argv0) {
 
 InferOptions parseInferOptions(const std::vector<std::string> &args) {
   InferOptions o;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string &arg = args[i];
-    if (arg.rfind("--", 0) != 0 || arg == "--") usageError("unexpected argument `" + arg + "` (see --help)");
-    std::string name = arg, value;
-    bool inlineValue = false;
-    if (size_t eq = arg.find('='); eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      inlineValue = true;
-    }
-    if (name == "--quiet" || name == "--json" || name == "--help") {
-      if (inlineValue) usageError(name + " takes no value");
-      (name == "--quiet" ? o.quiet : name == "--json" ? o.json : o.help) = true;
-      continue;
-    }
-    if (name != "--input" && name != "--labels" && name != "--weights" && name != "--batch" && name != "--threads")
-      usageError("unknown option `" + name + "` (see --help)");
-    if (!inlineValue) {
-      if (i + 1 >= args.size()) usageError(name + " needs a value");
-      value = args[++i];
-    }
-    if (name == "--batch") {
-      o.batch = positiveInt(name, value, int64_t(1) << 24);
-      continue;
-    }
-    if (name == "--threads") {
-      o.threads = static_cast<int>(positiveInt(name, value, 256));
-      continue;
-    }
-    if (value.empty()) usageError(name + " needs a non-empty value");
-    (name == "--input" ? o.input : name == "--labels" ? o.labels : o.weights) = value;
-  }
+  forEachOption(args, {"--quiet", "--json", "--help"}, {"--input", "--labels", "--weights", "--batch", "--threads"},
+                [&](const std::string &name, const std::string &value) {
+                  if (name == "--quiet" || name == "--json" || name == "--help")
+                    (name == "--quiet" ? o.quiet : name == "--json" ? o.json : o.help) = true;
+                  else if (name == "--batch")
+                    o.batch = positiveInt(name, value, int64_t(1) << 24);
+                  else if (name == "--threads")
+                    o.threads = static_cast<int>(positiveInt(name, value, 256));
+                  else {
+                    if (value.empty()) usageError(name + " needs a non-empty value");
+                    (name == "--input" ? o.input : name == "--labels" ? o.labels : o.weights) = value;
+                  }
+                });
   return o;
 }
 

@@ -1,5 +1,5 @@
 #include "Options.h"
-#include "TrainError.h"
+#include "DriverMain.h"
 
 #include <charconv>
 #include <cmath>
@@ -8,18 +8,6 @@
 namespace nnc::trainer {
 
 namespace {
-
-[[noreturn]] void usageError(const std::string &message) { throw TrainError(message, kExitUsage); }
-
-int64_t positiveInt(const std::string &opt, const std::string &v, int64_t max) {
-  int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n < 1 || n > max)
-    usageError(opt + " expects a positive integer" +
-               (max < std::numeric_limits<int64_t>::max() ? " up to " + std::to_string(max) : "") + ", got `" + v +
-               "`");
-  return n;
-}
 
 uint64_t seedValue(const std::string &v) {
   uint64_t n = 0;
@@ -63,46 +51,26 @@ std::string usage(const std::string &argv0) {
 
 Options parseOptions(const std::vector<std::string> &args) {
   Options o;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string &arg = args[i];
-    if (arg.rfind("--", 0) != 0 || arg == "--") usageError("unexpected argument `" + arg + "` (see --help)");
-    std::string name = arg, value;
-    bool inlineValue = false;
-    if (size_t eq = arg.find('='); eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      inlineValue = true;
-    }
-    if (name == "--quiet" || name == "--json" || name == "--help") {
-      if (inlineValue) usageError(name + " takes no value");
-      (name == "--quiet" ? o.quiet : name == "--json" ? o.json : o.help) = true;
-      continue;
-    }
-    static const char *const withValue[] = {"--epochs",  "--batch", "--lr",   "--seed",
-                                            "--threads", "--data",  "--save", "--resume"};
-    bool known = false;
-    for (const char *w : withValue)
-      known = known || name == w;
-    if (!known) usageError("unknown option `" + name + "` (see --help)");
-    if (!inlineValue) {
-      if (i + 1 >= args.size()) usageError(name + " needs a value");
-      value = args[++i];
-    }
-    if (name == "--epochs")
-      o.epochs = positiveInt(name, value, std::numeric_limits<int64_t>::max());
-    else if (name == "--batch")
-      o.batch = positiveInt(name, value, std::numeric_limits<int64_t>::max());
-    else if (name == "--threads")
-      o.threads = static_cast<int>(positiveInt(name, value, 256));
-    else if (name == "--lr")
-      o.lr = learningRate(value);
-    else if (name == "--seed")
-      o.seed = seedValue(value);
-    else {
-      if (value.empty()) usageError(name + " needs a non-empty value");
-      (name == "--data" ? o.dataDir : name == "--save" ? o.savePath : o.resumePath) = value;
-    }
-  }
+  forEachOption(args, {"--quiet", "--json", "--help"},
+                {"--epochs", "--batch", "--lr", "--seed", "--threads", "--data", "--save", "--resume"},
+                [&](const std::string &name, const std::string &value) {
+                  if (name == "--quiet" || name == "--json" || name == "--help")
+                    (name == "--quiet" ? o.quiet : name == "--json" ? o.json : o.help) = true;
+                  else if (name == "--epochs")
+                    o.epochs = positiveInt(name, value, std::numeric_limits<int64_t>::max());
+                  else if (name == "--batch")
+                    o.batch = positiveInt(name, value, std::numeric_limits<int64_t>::max());
+                  else if (name == "--threads")
+                    o.threads = static_cast<int>(positiveInt(name, value, 256));
+                  else if (name == "--lr")
+                    o.lr = learningRate(value);
+                  else if (name == "--seed")
+                    o.seed = seedValue(value);
+                  else {
+                    if (value.empty()) usageError(name + " needs a non-empty value");
+                    (name == "--data" ? o.dataDir : name == "--save" ? o.savePath : o.resumePath) = value;
+                  }
+                });
   return o;
 }
 

@@ -4,6 +4,7 @@
 #include "Trainer.h"
 #include "CheckpointIO.h"
 #include "Dataset.h"
+#include "DriverMain.h"
 #include "Manifest.h"
 #include "ModelState.h"
 #include "Options.h"
@@ -135,31 +136,15 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
 int run(const nnc_program *program, const std::vector<std::string> &args, std::ostream &out, std::ostream &err,
         bool interactive) {
   const std::string argv0 = args.empty() || args[0].empty() ? "train" : args[0];
-  try {
-    return train(program, args, out, err, interactive);
-  } catch (const TrainError &e) {
-    out.flush();
-    err << argv0 << ": error: " << e.what() << "\n";
-    if (e.status == kExitUsage) err << "run `" << argv0 << " --help` for the options\n";
-    return e.status;
-  } catch (const std::bad_alloc &) {
-    out.flush();
-    err << argv0 << ": error: out of memory\n";
-  } catch (const std::exception &e) {
-    out.flush();
-    err << argv0 << ": error: internal error: " << e.what() << "\n";
-  }
-  return kExitFailure;
+  return reportErrors(argv0, out, err, [&] { return train(program, args, out, err, interactive); });
 }
 
 } // namespace nnc::trainer
 
 extern "C" int nnc_train_main(const nnc_program *program, int argc, char **argv) {
   try {
-    std::vector<std::string> args;
-    for (int i = 0; i < argc && argv; ++i)
-      args.emplace_back(argv[i] ? argv[i] : "");
-    int status = nnc::trainer::run(program, args, std::cout, std::cerr, isatty(STDOUT_FILENO) != 0);
+    int status = nnc::trainer::run(program, nnc::trainer::argumentsOf(argc, argv), std::cout, std::cerr,
+                                   isatty(STDOUT_FILENO) != 0);
     std::cout.flush();
     return status;
   } catch (...) {
