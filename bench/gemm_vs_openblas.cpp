@@ -13,8 +13,9 @@
 //
 // Prints GFLOP/s for square products 64..1024 and for the MLP's layer shapes
 // (batch 128: 784 -> 128 -> 128 -> 10) with their two backprop products,
-// dW = X^T dY (A transposed) and dX = dY W^T (B transposed), plus the
-// largest relative difference between the two results as a sanity check.
+// dW = X^T dY (A transposed) and dX = dY W^T (B transposed), the forward
+// products at batch 1 and 4 (inference), plus the largest relative
+// difference between the two results as a sanity check.
 #include "nnc/gemm.h"
 #include "nnc/threads.h"
 
@@ -54,6 +55,11 @@ const Shape kShapes[] = {
     {"fc3 128->10  fwd X W", false, false, 128, 10, 128},
     {"fc3 128->10  dW  X^T dY", true, false, 128, 10, 128},
     {"fc3 128->10  dX  dY W^T", false, true, 128, 128, 10},
+    {"fc1 fwd batch 1", false, false, 1, 128, 784},
+    {"fc2 fwd batch 1", false, false, 1, 128, 128},
+    {"fc3 fwd batch 1", false, false, 1, 10, 128},
+    {"fc1 fwd batch 4", false, false, 4, 128, 784},
+    {"fc1 dX  batch 1 dY W^T", false, true, 1, 784, 128},
 };
 
 struct Operands {
@@ -74,13 +80,14 @@ Operands makeOperands(const Shape &s) {
   return o;
 }
 
-// Best-of-5 GFLOP/s of `gemm`, each sample repeated to last ~0.2 s.
+// Best-of-50 GFLOP/s of `gemm`, each sample repeated to last ~0.3 ms: short
+// samples, so that on a shared machine some fall between preemptions.
 template <typename F> double gflops(const Shape &s, F gemm) {
   double flops = 2.0 * s.M * s.N * s.K;
-  int reps = static_cast<int>(std::max(1.0, 4e8 / flops));
+  int reps = static_cast<int>(std::max(1.0, 4e7 / flops));
   gemm(); // warm up: caches, thread pools, packing buffers
   double best = 1e30;
-  for (int sample = 0; sample < 5; ++sample) {
+  for (int sample = 0; sample < 50; ++sample) {
     auto start = std::chrono::steady_clock::now();
     for (int r = 0; r < reps; ++r)
       gemm();
@@ -113,6 +120,6 @@ int main(int argc, char **argv) {
       maxRel = std::max(maxRel, std::fabs(cNnc[i] - cRef[i]) / std::max(1.0, std::fabs(static_cast<double>(cRef[i]))));
     std::printf("%-24s %4d x%4d x%4d %9.1f %9.1f %7.2f %9.1e\n", s.name, s.M, s.N, s.K, nnc, blas, nnc / blas, maxRel);
   }
-  std::printf("\nGFLOP/s, best of 5; ratio = nnc / openblas (> 1: nnc faster)\n");
+  std::printf("\nGFLOP/s, best of 50; ratio = nnc / openblas (> 1: nnc faster)\n");
   return 0;
 }

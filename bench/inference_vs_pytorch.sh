@@ -20,10 +20,10 @@ torch=$(/usr/bin/python3 bench/mlp_latency_torch.py)
 import json, sys
 nnc, torch = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"library {int(sys.argv[3]) / 1024:.0f} KiB, linked program {int(sys.argv[4]) / 1024:.0f} KiB")
-print(f"{'':12} {'batch-1 us':>11} {'batch-128 samples/s':>20}")
-print(f"{'nnc aot':12} {nnc['batch1_us']:11.2f} {nnc['batch128_samples_per_s']:20.0f}")
+print(f"{'':17} {'batch-1 us':>11} {'batch-128 samples/s':>20}")
+print(f"{'nnc aot':17} {nnc['batch1_us']:11.2f} {nnc['batch128_samples_per_s']:20.0f}")
 for name in ("eager", "torchscript"):
     t = torch[name]
-    print(f"{'torch ' + name:12} {t['batch1_us']:11.2f} {t['batch128_samples_per_s']:20.0f}"
+    print(f"{'torch ' + name:17} {t['batch1_us']:11.2f} {t['batch128_samples_per_s']:20.0f}"
           f"   nnc latency {nnc['batch1_us'] / t['batch1_us']:.3f}x, throughput {nnc['batch128_samples_per_s'] / t['batch128_samples_per_s']:.2f}x")
 PY

@@ -1,5 +1,6 @@
-// The GEMM driver (nnc/gemm.h): cache blocking over the packed operands,
-// per-thread scratch, and the split of C over the thread pool.
+// The GEMM driver (nnc/gemm.h): the choice between the packed and the direct
+// path, cache blocking over the packed operands, per-thread scratch, and the
+// split of C over the thread pool.
 #include "nnc/gemm.h"
 
 #include "gemm_kernel.h"
@@ -14,23 +15,11 @@ namespace nnc::rt::gemm {
 
 namespace {
 
-// Products smaller than this many multiply-adds run on the calling thread:
-// below it, waking workers costs more than it saves.
-constexpr int64_t kParallelMinWork = int64_t{1} << 20;
-
-struct Args {
-  bool transA, transB;
-  int64_t M, N, K;
-  float alpha, beta;
-  const float *A, *B;
-  float *C;
-  int64_t lda, ldb, ldc;
-};
-
 // The packing buffers of one thread. Allocated on the thread's first GEMM
-// and grown when a bigger one needs more (at most kMC x kKC floats for A and
-// kKC x kNC for B, about 0.75 MiB with AVX-512), then reused: a GEMM in the
-// steady state allocates nothing. Freed when the thread exits.
+// that packs (or by nnc_sgemm_reserve) and grown when a bigger one needs more
+// (at most kMC x kKC floats for A and kKC x kNC for B, about 0.75 MiB with
+// AVX-512), then reused: a GEMM in the steady state allocates nothing. Freed
+// when the thread exits.
 class Scratch {
 public:
   Scratch() = default;
@@ -72,13 +61,15 @@ Scratch &threadScratch() {
 
 int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
-// Computes rows [i0, i1) x columns [j0, j1) of C: the whole GEMM on one
-// thread, or one thread's share of it.
-void gemmBlock(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  Scratch &scratch = threadScratch();
+} // namespace
+
+float *packBufferA(std::size_t floats) { return threadScratch().a(floats); }
+float *packBufferB(std::size_t floats) { return threadScratch().b(floats); }
+
+void gemmPacked(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   int64_t kcMax = std::min(kKC, g.K);
-  float *Ap = scratch.a(static_cast<std::size_t>(roundUp(std::min(kMC, i1 - i0), kMR) * kcMax));
-  float *Bp = scratch.b(static_cast<std::size_t>(roundUp(std::min(kNC, j1 - j0), kNR) * kcMax));
+  float *Ap = packBufferA(static_cast<std::size_t>(roundUp(std::min(kMC, i1 - i0), kMR) * kcMax));
+  float *Bp = packBufferB(static_cast<std::size_t>(roundUp(std::min(kNC, j1 - j0), kNR) * kcMax));
   for (int64_t jc = j0; jc < j1; jc += kNC) {
     int64_t nc = std::min(kNC, j1 - jc);
     for (int64_t pc = 0; pc < g.K; pc += kKC) {
@@ -101,6 +92,8 @@ void gemmBlock(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   }
 }
 
+namespace {
+
 // C = beta * C, for the products that contribute nothing (K == 0 or alpha
 // == 0). beta == 0 stores zeros without reading C.
 void scaleC(const Args &g) {
@@ -119,16 +112,17 @@ void scaleC(const Args &g) {
 struct Split {
   const Args *g;
   bool byColumns;
+  void (*block)(const Args &, int64_t, int64_t, int64_t, int64_t); // gemmPacked or gemmDirect
 };
 
 void runShare(void *ctx, int64_t begin, int64_t end) {
   const Split &s = *static_cast<const Split *>(ctx);
   const Args &g = *s.g;
   if (s.byColumns) {
-    gemmBlock(g, 0, g.M, begin * kNR, std::min(end * kNR, g.N));
+    s.block(g, 0, g.M, begin * kNR, std::min(end * kNR, g.N));
     return;
   }
-  gemmBlock(g, begin * kMR, std::min(end * kMR, g.M), 0, g.N);
+  s.block(g, begin * kMR, std::min(end * kMR, g.M), 0, g.N);
 }
 
 void gemm(const Args &g) {
@@ -137,22 +131,31 @@ void gemm(const Args &g) {
     scaleC(g);
     return;
   }
+  auto block = directFits(g) ? gemmDirect : gemmPacked;
   int64_t rowTiles = (g.M + kMR - 1) / kMR, colTiles = (g.N + kNR - 1) / kNR;
-  // Compare in double: M * N * K can exceed int64 for absurd shapes.
+  // Compare in double: M * N * K can exceed int64 for absurd shapes. The
+  // cheap tests come first: batch-1 products never reach the pool.
   double work = static_cast<double>(g.M) * static_cast<double>(g.N) * static_cast<double>(g.K);
-  if (nnc_threads_get() == 1 || work < static_cast<double>(kParallelMinWork) || rowTiles * colTiles == 1) {
-    gemmBlock(g, 0, g.M, 0, g.N);
+  if (work < static_cast<double>(kParallelMinWork) || rowTiles * colTiles == 1 || nnc_threads_get() == 1) {
+    block(g, 0, g.M, 0, g.N);
     return;
   }
   // Splitting the columns gives each thread its own slice of packed B and
   // repacks A per thread (and vice versa): cut the dimension with more tiles.
-  Split split{&g, colTiles >= rowTiles};
+  // Either way every element is computed as on one thread.
+  Split split{&g, colTiles >= rowTiles, block};
   nnc_parallel_for(split.byColumns ? colTiles : rowTiles, runShare, &split);
 }
 
 } // namespace
 
 } // namespace nnc::rt::gemm
+
+extern "C" void nnc_sgemm_reserve(void) {
+  using namespace nnc::rt::gemm;
+  packBufferA(static_cast<std::size_t>(kMC * kKC));
+  packBufferB(static_cast<std::size_t>(kKC * kNC));
+}
 
 extern "C" void nnc_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                           int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {

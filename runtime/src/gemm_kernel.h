@@ -1,5 +1,6 @@
 // The GEMM's building blocks, shared by its driver (gemm.cpp), packing
-// (gemm_pack.cpp) and micro-kernel (gemm_microkernel.cpp).
+// (gemm_pack.cpp), micro-kernel (gemm_microkernel.cpp) and the direct path
+// for small products (gemm_direct.cpp).
 //
 // The algorithm is Goto's / BLIS's: C is computed in blocks, with the operand
 // slices of a block copied ("packed") into contiguous buffers laid out in the
@@ -16,7 +17,8 @@
 //
 // Every C element is accumulated the same way wherever its tile falls: per
 // K block, FMAs in k order into a zeroed register, then one C update. That is
-// what makes results independent of the M/N split between threads.
+// what makes results independent of the M/N split between threads, and of
+// which path (packed or direct) computes the element.
 #ifndef NNC_RUNTIME_GEMM_KERNEL_H
 #define NNC_RUNTIME_GEMM_KERNEL_H
 
@@ -52,6 +54,39 @@ static_assert(kMC % kMR == 0, "A blocks hold whole slivers");
 
 // Packed buffers are aligned for aligned vector loads of B slivers.
 constexpr std::size_t kAlign = 64;
+
+// Products smaller than this many multiply-adds run on the calling thread:
+// below it, waking workers costs more than it saves.
+constexpr int64_t kParallelMinWork = int64_t{1} << 20;
+
+// One product, as nnc_sgemm received it (see nnc/gemm.h).
+struct Args {
+  bool transA, transB;
+  int64_t M, N, K;
+  float alpha, beta;
+  const float *A, *B;
+  float *C;
+  int64_t lda, ldb, ldc;
+};
+
+// This thread's packing buffers, grown to at least `floats` floats (aligned
+// to kAlign) and kept for the thread's later products; see gemm.cpp.
+float *packBufferA(std::size_t floats);
+float *packBufferB(std::size_t floats);
+
+// Rows [i0, i1) x columns [j0, j1) of C by the packed algorithm above.
+void gemmPacked(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+
+// Whether gemmDirect computes this product: few rows (batch-1 inference) or
+// few columns (a classifier's logits), where packing costs more than it
+// saves or the kMR x kNR tile would be mostly padding.
+bool directFits(const Args &g);
+
+// Rows [i0, i1) x columns [j0, j1) of C without packing A, and without
+// packing B unless it is transposed: small tiles broadcast A and read B's
+// rows where they lie (gemm_direct.cpp). Every element is accumulated
+// exactly as by gemmPacked, so the bits are the same.
+void gemmDirect(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
 
 // Copies op(A)[i0:+mc, k0:+kc] into `dst` as ceil(mc / kMR) slivers, each
 // kc columns of kMR consecutive floats (a[k * kMR + r]); rows past mc are

@@ -203,8 +203,10 @@ TEST_CASE("gemm: empty products touch nothing") {
 TEST_CASE("gemm: results are bitwise identical for any thread count") {
   ThreadCountGuard guard;
   // Large enough to be split; the first ones split by columns, the last by
-  // rows, all with edge tiles.
-  const Shape shapes[] = {{129, 257, 64}, {40, 1100, 64}, {257, 129, 129}, {257, 40, 129}, {300, 70, 300}};
+  // rows, all with edge tiles. {8, 1100, 300} (few rows) and {2000, 10, 128}
+  // (few columns) take the direct path.
+  const Shape shapes[] = {{129, 257, 64}, {40, 1100, 64}, {257, 129, 129}, {257, 40, 129},
+                          {300, 70, 300}, {8, 1100, 300}, {2000, 10, 128}};
   for (const Shape &s : shapes)
     for (bool transA : {false, true})
       for (bool transB : {false, true}) {
@@ -222,4 +224,58 @@ TEST_CASE("gemm: results are bitwise identical for any thread count") {
           REQUIRE(std::memcmp(results[0].data(), results[t].data(), results[0].size() * sizeof(float)) == 0);
         if (transA == transB) checkAgainstReference(p, in, Operands{in.A, in.B, results[2]});
       }
+}
+
+// The direct path (gemm_direct.cpp): products of at most 16 rows, or of at
+// most one vector of columns, skip packing A.
+TEST_CASE("gemm: few rows or few columns match the reference") {
+  ThreadCountGuard guard;
+  nnc_threads_set(1);
+  // K = 300 crosses a K block; N from 1 to 40 covers partial vectors and
+  // slivers at every width (AVX-512, AVX2 and SSE); M = 1 to 5 and 13 cover
+  // tiles of 1 to 4 rows and their remainders; M = 17 is the first product
+  // past the few-rows case.
+  for (int64_t M : {1, 2, 3, 4, 5, 13, 17})
+    for (int64_t N = 1; N <= 40; ++N)
+      for (int64_t K : {1, 9, 300})
+        for (bool transA : {false, true})
+          for (bool transB : {false, true})
+            for (float beta : {0.0f, 1.0f}) {
+              Problem p{M, N, K, transA, transB, 1.5f, beta};
+              p.pad = 5 + (N % 3);
+              checkProblem(p);
+            }
+  // Few columns under many rows: tiles of one vector, edge rows.
+  for (int64_t M : {13, 37})
+    for (int64_t N : {1, 5, 10, 16})
+      for (bool transA : {false, true})
+        for (bool transB : {false, true})
+          checkProblem({M, N, 129, transA, transB, -0.5f, 0.5f});
+}
+
+TEST_CASE("gemm: a row of C has the same bits computed alone or with others") {
+  ThreadCountGuard guard;
+  // The MLP's layers at batch 37 against batch 1: the rows go through the
+  // packed path in one case and the direct one in the other.
+  const Shape shapes[] = {{37, 128, 784}, {37, 10, 128}, {37, 40, 300}, {37, 784, 128}};
+  for (int threads : {1, 2})
+    for (const Shape &s : shapes)
+      for (bool transA : {false, true})
+        for (bool transB : {false, true}) {
+          nnc_threads_set(threads);
+          Problem p{s.M, s.N, s.K, transA, transB, 1.0f, 1.0f};
+          CAPTURE(threads, s.M, s.N, s.K, transA, transB);
+          Operands all = makeOperands(p, 5);
+          Operands in = all;
+          run(p, all);
+          for (int64_t i = 0; i < p.M; ++i) {
+            // Row i alone: op(A) row i is at A + i * lda, or column i when
+            // transposed; C row i at C + i * ldc.
+            std::vector<float> row(in.C.begin() + i * p.ldc(), in.C.begin() + (i + 1) * p.ldc());
+            const float *a = in.A.data() + (transA ? i : i * p.lda());
+            nnc_sgemm(transA, transB, 1, p.N, p.K, p.alpha, a, p.lda(), in.B.data(), p.ldb(), p.beta, row.data(),
+                      p.ldc());
+            REQUIRE(std::memcmp(row.data(), all.C.data() + i * p.ldc(), static_cast<size_t>(p.N) * sizeof(float)) == 0);
+          }
+        }
 }

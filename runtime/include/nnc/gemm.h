@@ -9,7 +9,9 @@
  *
  * beta == 0 ignores C's old contents, NaN and Inf included. Large products
  * are split over the nnc_threads pool by rows or columns of C, never along K,
- * so results are bitwise identical for any thread count.
+ * so results are bitwise identical for any thread count. Each element of C is
+ * computed the same way whatever the shape around it, so a row of C has the
+ * same bits whether computed alone (M = 1) or with others.
  */
 #ifndef NNC_GEMM_H
 #define NNC_GEMM_H
@@ -26,6 +28,12 @@ extern "C" {
  * alpha == 0, only scales C by beta. */
 void nnc_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+
+/* Grows the calling thread's GEMM scratch (packing buffers, under 1 MiB) to
+ * the most any product needs, so that no later nnc_sgemm on this thread
+ * allocates. Without it, a thread's first products allocate the scratch they
+ * need. Aborts when out of memory, as nnc_sgemm does. */
+void nnc_sgemm_reserve(void);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -16,10 +16,12 @@
  * Memory: a context allocates everything it needs in nnc_model_create, in one
  * block (the value of every node of the forward graph at max_batch rows,
  * plus the weights when they come from a checkpoint); nnc_model_predict
- * allocates nothing of its own. (The runtime's GEMM keeps packing buffers per
- * thread, sized by the largest product a thread has computed, and the thread
- * pool starts its workers on first use: the first predictions of a process or
- * a thread may allocate those once.)
+ * allocates nothing, the first call included. For that, nnc_model_create
+ * also readies the runtime: it starts the thread pool's workers
+ * (nnc/threads.h) and grows the GEMM packing buffers (nnc_sgemm_reserve,
+ * under 1 MiB each) of the calling thread and of every pool thread. A thread
+ * other than the creator's, or a pool resized by nnc_threads_set after the
+ * context was made, allocates those on its first prediction instead.
  *
  * Threads: contexts are independent and hold no lock between calls, so
  * several may predict at once on different threads; embedded weights are
