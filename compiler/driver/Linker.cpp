@@ -103,11 +103,17 @@ void writeFile(const fs::path &path, const std::string &bytes) {
   if (!os) throw LinkError("cannot write `" + path.string() + "`");
 }
 
-std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names, bool withZlib) {
+std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names, bool withZlib,
+                                          const std::string &level) {
   fs::path dir = envOr("NNC_RUNTIME_DIR", NNC_RUNTIME_LIB_DIR);
   std::vector<std::string> out;
   for (const std::string &n : names) {
-    fs::path p = dir / n;
+    // Only the kernels differ between CPUs; the drivers are built for all.
+    bool perLevel = !level.empty() && n == "libnnc_runtime.a";
+    fs::path p = perLevel ? dir / level / n : dir / n;
+    if (!fs::exists(p) && perLevel)
+      throw LinkError("the runtime built for " + level + " (what the target CPU runs), `" + p.string() +
+                      "`, is missing (configure nnc with " + level + " in NNC_RUNTIME_LEVELS)");
     if (!fs::exists(p))
       throw LinkError("the runtime library `" + p.string() + "` is missing (set NNC_RUNTIME_DIR to the directory holding it)");
     out.push_back(p.string());
@@ -134,7 +140,7 @@ void linkExecutable(const std::string &objectBytes, const std::vector<std::strin
 }
 
 std::string compileC(const std::string &name, const std::string &text,
-                     const std::vector<std::pair<std::string, std::string>> &headers) {
+                     const std::vector<std::pair<std::string, std::string>> &headers, const std::string &level) {
   TempDir tmp;
   fs::path source = tmp.path() / name, object = tmp.path() / (name + ".o");
   writeFile(source, text);
@@ -144,6 +150,8 @@ std::string compileC(const std::string &name, const std::string &text,
                                "-I" + tmp.path().string(), "-I" + envOr("NNC_RUNTIME_INCLUDE", NNC_RUNTIME_INCLUDE_DIR),
                                source.string(), std::string("-o"), object.string()})
     argv.push_back(a);
+  // The compiler's default may be more than the baseline (RHEL's is v2).
+  if (!level.empty()) argv.insert(argv.end() - 3, "-march=" + level);
   runTool(argv, tmp.path() / "cc.log", "compiling `" + name + "`");
   return readFile(object);
 }

@@ -15,10 +15,13 @@ struct LinkError : std::runtime_error {
 
 // The runtime libraries to link, in link order ("libnnc_trainer.a", then
 // "libnnc_runtime.a"), found in $NNC_RUNTIME_DIR when set, else where this
-// build of nnc put them; with zlib's static library last when `withZlib`
-// (a library archive carries its dependencies). LinkError naming the path
-// when one is missing.
-std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names, bool withZlib = false);
+// build of nnc put them; libnnc_runtime.a from the subdirectory `level` when
+// one is given (runtimeLevel in driver/RuntimeLevel.h), the native build
+// otherwise; with zlib's static library last when `withZlib` (a library
+// archive carries its dependencies). LinkError naming the path when one is
+// missing.
+std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names, bool withZlib = false,
+                                          const std::string &level = "");
 
 // Links `objectBytes` (an object file) with `libraries` into the executable
 // `output`: writes the object to a temporary file, runs the compiler driver
@@ -32,10 +35,11 @@ void linkExecutable(const std::string &objectBytes, const std::vector<std::strin
 // Compiles C source `text` (named `name` in messages) with the system's C
 // compiler ($NNC_CC, else the one nnc was built with, else `cc`), with the
 // runtime's headers and `headers` (name, text; written next to the source)
-// on the include path; returns the object file's bytes. LinkError with the
+// on the include path, for the x86-64 `level` when one is given (as
+// runtimeLibraries); returns the object file's bytes. LinkError with the
 // compiler's output.
 std::string compileC(const std::string &name, const std::string &text,
-                     const std::vector<std::pair<std::string, std::string>> &headers);
+                     const std::vector<std::pair<std::string, std::string>> &headers, const std::string &level = "");
 
 // Writes `bytes` to `path`; LinkError when it cannot.
 void writeFile(const std::filesystem::path &path, const std::string &bytes);
