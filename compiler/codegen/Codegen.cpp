@@ -1,6 +1,7 @@
 // The textual emitters: a graph's optimized module as LLVM IR or assembly.
 #include "codegen/Codegen.h"
 
+#include "codegen/Fusion.h"
 #include "codegen/ModuleBuilder.h"
 
 #include <llvm/ADT/SmallString.h>
@@ -22,12 +23,12 @@ std::string emitLLVM(const ir::Graph &g, const std::vector<Kernel> &kernels, con
   return os.str();
 }
 
-std::string emitLLVM(const ir::Graph &g, const CodegenOptions &opts) { return emitLLVM(g, oneKernelPerNode(g), opts); }
+std::string emitLLVM(const ir::Graph &g, const CodegenOptions &opts) { return emitLLVM(g, planKernels(g), opts); }
 
 std::string emitAsm(const ir::Graph &g, const CodegenOptions &opts) {
   auto tm = detail::createTargetMachine(opts, false);
   LLVMContext ctx;
-  auto m = detail::buildModule(ctx, g, oneKernelPerNode(g), *tm);
+  auto m = detail::buildModule(ctx, g, planKernels(g), *tm);
   detail::optimize(*m, *tm, opts.optLevel);
   SmallString<0> text;
   raw_svector_ostream os(text);

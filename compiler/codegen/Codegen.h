@@ -7,7 +7,9 @@
 //
 // where buffers[id] points at the row-major data of node `id` (inputs and
 // params bound by the caller, every other node a buffer the caller allocated
-// for this batch size; generated code never allocates). Each kernel is an
+// for this batch size; generated code never allocates). Nodes interior to a
+// fused kernel (Kernel.h's bufferedNodes is false) have no buffer: their
+// entry is never read and may be null. Each kernel is an
 // internal function taking `batch` and its buffers as noalias pointers; loops
 // over static dims have constant bounds, the batch dim is `batch`.
 //

@@ -4,6 +4,7 @@
 
 #include "codegen/JitEngine.h"
 #include "codegen/KernelEmitter.h"
+#include "codegen/Fusion.h"
 #include "codegen/ModuleBuilder.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -39,8 +40,8 @@ bool isBound(ir::Op op) { return op == ir::Op::Input || op == ir::Op::Param; }
 
 class LoadedGraph : public JitGraph {
 public:
-  LoadedGraph(const ir::Graph &g, std::unique_ptr<orc::LLJIT> jit, EntryFn entry)
-      : graph_(g), jit_(std::move(jit)), entry_(entry), storage_(g.size()) {}
+  LoadedGraph(const ir::Graph &g, std::vector<bool> buffered, std::unique_ptr<orc::LLJIT> jit, EntryFn entry)
+      : graph_(g), buffered_(std::move(buffered)), jit_(std::move(jit)), entry_(entry), storage_(g.size()) {}
 
   void run(int64_t batch, const std::map<std::string, const void *> &inputs,
            const std::map<std::string, const void *> &params, const std::map<std::string, void *> &outputs) override {
@@ -52,7 +53,9 @@ public:
     for (size_t i = 0; i < graph_.size(); ++i) {
       const ir::Node &n = graph_.nodes()[i];
       if (!isBound(n.op)) {
-        buffers[i] = storage_[i].data();
+        // Values interior to a fused kernel have no storage: null, so that
+        // generated code touching one would crash rather than pass.
+        buffers[i] = buffered_[i] ? storage_[i].data() : nullptr;
         continue;
       }
       const auto &pool = n.op == ir::Op::Input ? inputs : params;
@@ -87,7 +90,7 @@ private:
     if (batch == allocatedBatch_) return;
     for (size_t i = 0; i < graph_.size(); ++i) {
       const ir::Node &n = graph_.nodes()[i];
-      if (isBound(n.op)) continue;
+      if (isBound(n.op) || !buffered_[i]) continue;
       size_t bytes = static_cast<size_t>(n.type.shape.numel(batch)) * elemSize(n.type.dtype);
       storage_[i].assign((bytes + 7) / 8 + 1, 0.0); // never empty, so data() is never null
     }
@@ -95,6 +98,7 @@ private:
   }
 
   ir::Graph graph_;
+  std::vector<bool> buffered_; // by node id (Kernel.h's bufferedNodes)
   std::unique_ptr<orc::LLJIT> jit_;
   EntryFn entry_;
   std::vector<std::vector<double>> storage_; // doubles: 8-byte aligned for every dtype
@@ -149,11 +153,11 @@ std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const std::vector<Kerne
   detail::optimize(*m, *tm, opts.optLevel);
   auto jit = detail::jitModule(std::move(m), std::move(ctx), *tm);
   auto entry = reinterpret_cast<EntryFn>(detail::jitLookup(*jit, entryName(g)));
-  return std::make_unique<LoadedGraph>(g, std::move(jit), entry);
+  return std::make_unique<LoadedGraph>(g, bufferedNodes(g, kernels), std::move(jit), entry);
 }
 
 std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const CodegenOptions &opts) {
-  return jitCompile(g, oneKernelPerNode(g), opts);
+  return jitCompile(g, planKernels(g), opts);
 }
 
 } // namespace nnc::codegen

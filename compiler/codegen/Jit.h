@@ -32,8 +32,8 @@ public:
   virtual const ir::Graph &graph() const = 0;
 };
 
-// Compiles `g` (a kernel per node) and loads it; CodegenError on an op that
-// codegen does not support.
+// Compiles `g` (the kernels of planKernels, Fusion.h, unless given) and
+// loads it; CodegenError on an op that codegen does not support.
 std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const CodegenOptions &opts = {});
 std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const std::vector<Kernel> &kernels,
                                      const CodegenOptions &opts = {});

@@ -1,16 +1,41 @@
-// The trivial kernel partition, used until fusion groups nodes.
+// The trivial kernel partition, and the buffers a partition needs.
 #include "codegen/Kernel.h"
 
+#include <algorithm>
+
 namespace nnc::codegen {
+
+bool Kernel::isInterior(ir::NodeId id) const { return std::binary_search(interior.begin(), interior.end(), id); }
+
+std::optional<double> foldedConstant(const ir::Graph &g, ir::NodeId id) {
+  const ir::Node &n = g.node(id);
+  if (n.op == ir::Op::Broadcast) return foldedConstant(g, n.inputs[0]);
+  if (n.op != ir::Op::Constant) return std::nullopt;
+  std::vector<double> v = n.attrs.getFloats("value");
+  if (v.size() != 1) return std::nullopt;
+  return v.front();
+}
 
 std::vector<Kernel> oneKernelPerNode(const ir::Graph &g) {
   std::vector<Kernel> kernels;
   for (size_t i = 0; i < g.size(); ++i) {
     ir::Op op = g.nodes()[i].op;
     if (op == ir::Op::Input || op == ir::Op::Param) continue; // bound by the caller
-    kernels.push_back(Kernel{{static_cast<ir::NodeId>(i)}});
+    kernels.push_back(Kernel{{static_cast<ir::NodeId>(i)}, {}, false});
   }
   return kernels;
+}
+
+std::vector<bool> bufferedNodes(const ir::Graph &g, const std::vector<Kernel> &kernels) {
+  std::vector<bool> buffered(g.size(), false);
+  for (size_t i = 0; i < g.size(); ++i) {
+    ir::Op op = g.nodes()[i].op;
+    buffered[i] = op == ir::Op::Input || op == ir::Op::Param;
+  }
+  for (const Kernel &k : kernels)
+    for (ir::NodeId id : k.nodes)
+      if (!k.isInterior(id)) buffered[static_cast<size_t>(id)] = true;
+  return buffered;
 }
 
 } // namespace nnc::codegen

@@ -1,12 +1,15 @@
 // Kernels: the groups of IR nodes that code generation emits as one function.
 //
-// Fusion decides the kernels; codegen only follows the list. Until the fusion
-// pass exists every computed node (everything but inputs and params) is a
-// kernel of its own.
+// Fusion decides the kernels (Fusion.h); codegen only follows the list. A
+// kernel is either a sequence of nodes each emitted as its own loop nest
+// (opaque ops, layout ops, and every node of oneKernelPerNode), or a fused
+// loop: one loop nest over the kernel's domain computing every node per
+// element, whose interior values stay in registers.
 #pragma once
 
 #include "ir/Graph.h"
 
+#include <optional>
 #include <vector>
 
 namespace nnc::codegen {
@@ -15,9 +18,32 @@ namespace nnc::codegen {
 // operands are either earlier nodes of the kernel or buffers computed before.
 struct Kernel {
   std::vector<ir::NodeId> nodes;
+  // Nodes of `nodes` whose values never leave the kernel: they get no buffer,
+  // and nothing outside the kernel reads them. Sorted. A folded constant
+  // (foldedConstant below) may be interior to several kernels.
+  std::vector<ir::NodeId> interior;
+  // One loop nest over the domain (the shape of the elementwise nodes, the
+  // operand shape of the reductions) for every node, rather than a loop nest
+  // per node. Fused kernels hold only elementwise ops, broadcasts (of values
+  // computed outside the kernel), reductions (whose results no node of the
+  // kernel reads) and folded constants.
+  bool fused = false;
+
+  bool isInterior(ir::NodeId id) const;
 };
+
+// The one value every element of node `id` has when it is a splat constant
+// or a broadcast of one: fused loops fold such nodes in as an immediate
+// rather than loading them, and fusion copies them into every loop that
+// reads them.
+std::optional<double> foldedConstant(const ir::Graph &g, ir::NodeId id);
 
 // One kernel per node that is not an input or a param, in graph order.
 std::vector<Kernel> oneKernelPerNode(const ir::Graph &g);
+
+// Which nodes have storage when `kernels` run: inputs and params (bound by
+// the caller) and every node some kernel computes and does not keep
+// interior. Indexed by node id.
+std::vector<bool> bufferedNodes(const ir::Graph &g, const std::vector<Kernel> &kernels);
 
 } // namespace nnc::codegen

@@ -2,6 +2,7 @@
 // which write the loop nest of one IR node into the current kernel function.
 #pragma once
 
+#include "codegen/Kernel.h"
 #include "ir/Graph.h"
 
 #include <llvm/IR/IRBuilder.h>
@@ -22,6 +23,9 @@ public:
   // Emits the loops computing node `id` into its buffer. CodegenError for
   // ops codegen does not support.
   void emitNode(ir::NodeId id);
+  // Emits fused kernel `k` as one loop nest (EmitFused.cpp); CodegenError
+  // when its nodes are not element-aligned over one domain.
+  void fused(const Kernel &k);
 
   llvm::IRBuilder<> &b;
   const ir::Graph &g;

@@ -20,6 +20,7 @@
 
 #include <cctype>
 #include <mutex>
+#include <algorithm>
 #include <set>
 
 namespace nnc::codegen {
@@ -90,33 +91,48 @@ namespace {
 
 // The buffers a kernel touches: its nodes and their operands, each once, so
 // that marking every pointer noalias is true.
+// Interior nodes have none: their values stay in registers.
 std::vector<ir::NodeId> kernelBuffers(const ir::Graph &g, const Kernel &k) {
   std::set<ir::NodeId> ids;
   for (ir::NodeId id : k.nodes) {
     ids.insert(id);
     ids.insert(g.node(id).inputs.begin(), g.node(id).inputs.end());
   }
-  return {ids.begin(), ids.end()};
+  for (ir::NodeId id : k.interior) ids.erase(id);
+  // A fused loop folds in the constants it reads (Kernel.h's foldedConstant)
+  // rather than loading them.
+  auto folded = [&](ir::NodeId id) {
+    bool storedHere = std::find(k.nodes.begin(), k.nodes.end(), id) != k.nodes.end();
+    return k.fused && !storedHere && foldedConstant(g, id).has_value();
+  };
+  std::vector<ir::NodeId> out;
+  for (ir::NodeId id : ids)
+    if (!folded(id)) out.push_back(id);
+  return out;
 }
 
+// Every operand is computed before it is read: by an earlier node of the
+// same kernel, or stored by an earlier kernel; every output is stored.
 void checkKernels(const ir::Graph &g, const std::vector<Kernel> &kernels) {
-  std::vector<bool> computed(g.size(), false);
-  for (const Kernel &k : kernels)
+  auto bound = [&](ir::NodeId id) { return g.node(id).op == ir::Op::Input || g.node(id).op == ir::Op::Param; };
+  std::vector<bool> stored(g.size(), false);
+  for (const Kernel &k : kernels) {
+    std::set<ir::NodeId> here;
     for (ir::NodeId id : k.nodes) {
       if (id < 0 || static_cast<size_t>(id) >= g.size()) throw CodegenError("codegen: kernel names no node " + std::to_string(id));
-      for (ir::NodeId in : g.node(id).inputs) {
-        ir::Op op = g.node(in).op;
-        if (!computed[static_cast<size_t>(in)] && op != ir::Op::Input && op != ir::Op::Param)
+      for (ir::NodeId in : g.node(id).inputs)
+        if (!here.count(in) && !stored[static_cast<size_t>(in)] && !bound(in))
           throw CodegenError("codegen: kernels compute node " + std::to_string(id) + " before its operand " +
-                             std::to_string(in));
-      }
-      computed[static_cast<size_t>(id)] = true;
+                             std::to_string(in) + " is stored");
+      here.insert(id);
     }
-  for (const auto &[name, id] : g.outputs()) {
-    ir::Op op = g.node(id).op;
-    if (!computed[static_cast<size_t>(id)] && op != ir::Op::Input && op != ir::Op::Param)
-      throw CodegenError("codegen: no kernel computes output '" + name + "'");
+    for (ir::NodeId id : k.interior)
+      if (!here.count(id)) throw CodegenError("codegen: interior node " + std::to_string(id) + " is not in its kernel");
+    for (ir::NodeId id : k.nodes)
+      if (!k.isInterior(id)) stored[static_cast<size_t>(id)] = true;
   }
+  for (const auto &[name, id] : g.outputs())
+    if (!stored[static_cast<size_t>(id)] && !bound(id)) throw CodegenError("codegen: no kernel stores output '" + name + "'");
 }
 
 void setTargetAttrs(Function *f, TargetMachine &tm) {
@@ -131,7 +147,8 @@ Function *emitKernel(Module &m, const ir::Graph &g, const Kernel &k, const std::
   std::vector<Type *> params{Type::getInt64Ty(ctx)};
   params.insert(params.end(), buffers.size(), PointerType::getUnqual(ctx));
   auto *fnTy = FunctionType::get(Type::getVoidTy(ctx), params, false);
-  std::string name = prefix + "kernel" + std::to_string(index) + "_" + ir::opName(g.node(k.nodes.front()).op);
+  std::string name = prefix + "kernel" + std::to_string(index) + "_" + (k.fused ? "fused_" : "") +
+                     ir::opName(g.node(k.nodes.back()).op);
   Function *f = Function::Create(fnTy, GlobalValue::InternalLinkage, name, m);
   setTargetAttrs(f, tm);
   // Each kernel is called once, so LLVM would inline them all into the entry
@@ -148,8 +165,11 @@ Function *emitKernel(Module &m, const ir::Graph &g, const Kernel &k, const std::
   }
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
   KernelEmitter e(b, g, f->getArg(0), std::move(bufs));
-  for (ir::NodeId id : k.nodes)
-    e.emitNode(id);
+  if (k.fused)
+    e.fused(k);
+  else
+    for (ir::NodeId id : k.nodes)
+      e.emitNode(id);
   b.CreateRetVoid();
   return f;
 }

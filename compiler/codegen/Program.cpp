@@ -3,6 +3,7 @@
 #include "codegen/Program.h"
 
 #include "codegen/JitEngine.h"
+#include "codegen/Fusion.h"
 #include "codegen/ModuleBuilder.h"
 
 #include "nnc/program.h"
@@ -71,7 +72,7 @@ std::unique_ptr<Module> buildProgram(LLVMContext &ctx, const ProgramSpec &spec, 
   std::vector<Function *> graphs;
   for (size_t i = 0; i < spec.graphs.size(); ++i) {
     const ProgramGraph &pg = spec.graphs[i];
-    const std::vector<Kernel> kernels = pg.kernels.empty() ? oneKernelPerNode(*pg.graph) : pg.kernels;
+    const std::vector<Kernel> kernels = pg.kernels.empty() ? planKernels(*pg.graph) : pg.kernels;
     Function *f = detail::addGraph(*m, *pg.graph, kernels, tm, programGraphSymbol(i));
     f->setLinkage(GlobalValue::InternalLinkage); // reached through the descriptor only
     graphs.push_back(f);

@@ -21,7 +21,7 @@ namespace nnc::codegen {
 
 struct ProgramGraph {
   const ir::Graph *graph = nullptr;
-  std::vector<Kernel> kernels; // empty: oneKernelPerNode(*graph)
+  std::vector<Kernel> kernels; // empty: planKernels(*graph) (Fusion.h)
 };
 
 // A parameter's values compiled into the program (AOT libraries embed their

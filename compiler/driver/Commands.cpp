@@ -2,6 +2,7 @@
 
 #include "autodiff/GradCheck.h"
 #include "codegen/Codegen.h"
+#include "codegen/Fusion.h"
 #include "driver/Driver.h"
 #include "driver/FrontendStep.h"
 #include "driver/ReferenceTrainer.h"
@@ -11,7 +12,10 @@
 #include "passes/Pipeline.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <iomanip>
+#include <map>
+#include <set>
 #include <ostream>
 #include <random>
 
@@ -29,6 +33,75 @@ ir::Tensor syntheticInput(const ir::TensorType &t, int64_t batch, std::mt19937 &
     for (double &x : v) x = u(rng);
   }
   return ir::Tensor(t.dtype, shape, std::move(v));
+}
+
+std::string nodeList(const std::set<ir::NodeId> &ids) {
+  std::string s;
+  for (ir::NodeId id : ids) s += (s.empty() ? "%" : " %") + std::to_string(id);
+  return s.empty() ? "-" : s;
+}
+
+// "fashion_mlp.nn:5,6 optim.nn:30": the lines the kernel's nodes came from.
+std::string sourceLines(const ir::Graph &g, const codegen::Kernel &k) {
+  std::map<std::string, std::set<int>> lines;
+  for (ir::NodeId id : k.nodes) {
+    const ir::SourceTag &src = g.node(id).src;
+    if (src.empty()) continue;
+    lines[src.file.substr(src.file.find_last_of('/') + 1)].insert(src.line);
+  }
+  std::string s;
+  for (const auto &[file, ls] : lines) {
+    s += (s.empty() ? "" : " ") + file + ":";
+    bool first = true;
+    for (int l : ls) {
+      s += (first ? "" : ",") + std::to_string(l);
+      first = false;
+    }
+  }
+  return s.empty() ? "(no source)" : s;
+}
+
+
+// The shape a fused kernel loops over: its elementwise nodes', its reductions' operands'.
+ir::Shape domainOf(const ir::Graph &g, const codegen::Kernel &k) {
+  for (ir::NodeId id : k.nodes) {
+    const ir::Node &n = g.node(id);
+    if (codegen::foldedConstant(g, id)) continue;
+    bool reduction = ir::opInfo(n.op).category == ir::OpCategory::Reduce;
+    return reduction ? g.type(n.inputs[0]).shape : n.type.shape;
+  }
+  return {};
+}
+
+// emit --fused: each kernel of `g`, its ops, where they came from, and the
+// buffers it reads and writes (values in registers only are not listed).
+void printKernels(std::ostream &out, const ir::Graph &g, const std::vector<codegen::Kernel> &kernels) {
+  std::vector<bool> buffered = codegen::bufferedNodes(g, kernels);
+  size_t values = 0, stored = 0;
+  for (size_t i = 0; i < g.size(); ++i) {
+    if (g.nodes()[i].op == ir::Op::Input || g.nodes()[i].op == ir::Op::Param) continue;
+    ++values;
+    stored += buffered[i];
+  }
+  out << "graph \"" << g.name << "\": " << kernels.size() << " kernels, " << values << " values, " << stored
+      << " stored\n";
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    const codegen::Kernel &k = kernels[i];
+    std::set<ir::NodeId> here(k.nodes.begin(), k.nodes.end()), reads, writes;
+    std::string ops;
+    for (ir::NodeId id : k.nodes) {
+      const ir::Node &n = g.node(id);
+      if (!k.isInterior(id)) writes.insert(id);
+      for (ir::NodeId in : n.inputs)
+        if (!here.count(in) && !(k.fused && codegen::foldedConstant(g, in))) reads.insert(in);
+      if (k.fused && codegen::foldedConstant(g, id)) continue; // an immediate in the loop
+      ops += (ops.empty() ? "" : " ") + std::string(ir::opName(n.op));
+    }
+    out << "  kernel " << i << (k.fused ? " fused over " + domainOf(g, k).str() + ": " : " ") << ops << "\n";
+    out << "    from   " << sourceLines(g, k) << "\n";
+    out << "    reads  " << nodeList(reads) << "\n";
+    out << "    writes " << nodeList(writes) << "\n";
+  }
 }
 
 } // namespace
@@ -55,6 +128,18 @@ int commandEmit(const Options &opt, std::ostream &out, std::ostream &err) {
     for (const DataInfo &d : prog.datas) print(d.graph);
     for (const TrainInfo &t : prog.trains)
       for (const StepInfo &s : t.steps) print(s.graph);
+    return kExitOk;
+  }
+  if (opt.emitFused) {
+    auto show = [&](const ir::Graph &raw) {
+      ir::Graph clean = passes::cleanup(raw);
+      if (!first) out << "\n";
+      first = false;
+      printKernels(out, clean, codegen::fuseKernels(clean));
+    };
+    for (const ModelGraphs &m : prog.models) show(m.forward);
+    for (const TrainInfo &t : prog.trains)
+      for (const StepInfo &s : t.steps) show(s.update);
     return kExitOk;
   }
   if (opt.emitLLVM || opt.emitAsm) {

@@ -16,6 +16,7 @@ struct Options {
   bool emitGrad = false;
   bool emitLLVM = false;
   bool emitAsm = false;
+  bool emitFused = false; // emit --fused: the kernels fusion makes of each graph
   std::string targetCpu;    // empty: the host
   std::string targetTriple; // empty: the host
   std::string output;       // build: -o

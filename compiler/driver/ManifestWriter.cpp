@@ -1,5 +1,6 @@
 #include "driver/ManifestWriter.h"
 
+#include "codegen/Fusion.h"
 #include "driver/TrainProgram.h"
 #include "passes/Pipeline.h"
 
@@ -44,22 +45,27 @@ std::string number(double v) {
 }
 
 namespace {
-const char *kindOf(ir::Op op) { return op == ir::Op::Input ? "input" : op == ir::Op::Param ? "param" : "value"; }
+const char *kindOf(ir::Op op, bool buffered) {
+  return op == ir::Op::Input ? "input" : op == ir::Op::Param ? "param" : buffered ? "value" : "temp";
+}
 } // namespace
 
 void ManifestWriter::graph(const ir::Graph &raw, const std::string &role, const std::string &owner) {
   ir::Graph g = passes::cleanup(raw);
   bool rowwise = role == "data" && isRowwise(g);
+  std::vector<codegen::Kernel> ks = codegen::planKernels(g);
+  std::vector<bool> buffered = codegen::bufferedNodes(g, ks);
   os << "graph " << graphs.size() << " " << role << " " << quote(owner) << " " << g.size() << " " << rowwise << "\n";
   for (size_t i = 0; i < g.size(); ++i) {
     const ir::Node &n = g.nodes()[i];
     bool named = n.op == ir::Op::Input || n.op == ir::Op::Param;
-    os << "node " << i << " " << kindOf(n.op) << " " << quote(named ? n.attrs.getString("name") : "") << " "
+    os << "node " << i << " " << kindOf(n.op, buffered[i]) << " " << quote(named ? n.attrs.getString("name") : "") << " "
        << typeText(n.type) << "\n";
   }
   for (const auto &[name, id] : g.outputs())
     os << "output " << quote(name) << " " << id << "\n";
   graphs.push_back(std::move(g));
+  kernels.push_back(std::move(ks));
 }
 
 void ManifestWriter::source(const DataSource &src) {

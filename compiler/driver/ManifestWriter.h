@@ -2,6 +2,7 @@
 // that tells the runtime's drivers what the compiled graphs are.
 #pragma once
 
+#include "codegen/Kernel.h"
 #include "frontend/Elaborator.h"
 
 #include <sstream>
@@ -23,8 +24,11 @@ class ManifestWriter {
 public:
   std::ostringstream os;
   std::vector<ir::Graph> graphs; // as cleaned up and listed, graph i at index i
+  // The kernels of graph i (codegen::planKernels); the values they keep in
+  // registers are listed as `temp` nodes, which get no buffer.
+  std::vector<std::vector<codegen::Kernel>> kernels;
 
-  // Cleans `raw` up and lists it as the next graph.
+  // Cleans `raw` up, plans its kernels and lists it as the next graph.
   void graph(const ir::Graph &raw, const std::string &role, const std::string &owner);
   void source(const DataSource &src);
 };

@@ -28,12 +28,12 @@ GraphRunner::GraphRunner(const Graph &graph, nnc_graph_fn fn, int64_t maxBatch)
   if (!fn) throw TrainError("the program has no function for " + graph.describe());
   size_t total = 0;
   for (const Node &n : graph.nodes)
-    if (n.kind == Node::Value) total += roundUp(tensorBytes(n.type, maxBatch));
+    if (n.kind == Node::Value && n.buffered) total += roundUp(tensorBytes(n.type, maxBatch));
   arena_ = Buffer(total);
   size_t offset = 0;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &n = graph.nodes[i];
-    if (n.kind != Node::Value) continue;
+    if (n.kind != Node::Value || !n.buffered) continue; // a temp's entry stays null
     buffers_[i] = arena_.as<unsigned char>() + offset;
     offset += roundUp(tensorBytes(n.type, maxBatch));
   }
@@ -51,7 +51,7 @@ void GraphRunner::run(int64_t batch) {
     throw TrainError("internal error: " + graph_->describe() + " run on " + std::to_string(batch) +
                      " rows, allocated for " + std::to_string(maxBatch_));
   for (size_t i = 0; i < buffers_.size(); ++i)
-    if (!buffers_[i])
+    if (!buffers_[i] && graph_->nodes[i].buffered)
       throw TrainError("internal error: node " + std::to_string(i) + " (" + quoted(graph_->nodes[i].name) + ") of " +
                        graph_->describe() + " is not bound");
   fn_(batch, buffers_.data());

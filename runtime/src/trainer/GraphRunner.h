@@ -1,4 +1,5 @@
-// One graph of the program ready to run: the buffers of its value nodes,
+// One graph of the program ready to run: the buffers of its value nodes
+// (temps, computed inside fused kernels, have none),
 // allocated once at the largest batch it will see, and the bindings of its
 // inputs and params, which the caller points at storage it owns.
 #ifndef NNC_TRAINER_GRAPH_RUNNER_H
@@ -54,7 +55,7 @@ private:
   const Graph *graph_;
   nnc_graph_fn fn_;
   int64_t maxBatch_;
-  Buffer arena_; // every value node, each at a 64-byte boundary
+  Buffer arena_; // every value node but temps, each at a 64-byte boundary
   std::vector<void *> buffers_;
 };
 

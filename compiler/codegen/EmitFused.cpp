@@ -1,0 +1,150 @@
+// A fused kernel (Kernel.h) as one loop nest over its domain: each element of
+// every node computed in registers from the values before it, stored only
+// when the node has a buffer, and reductions accumulated into theirs.
+#include "codegen/KernelEmitter.h"
+
+#include "codegen/Codegen.h"
+
+#include <llvm/IR/Constants.h>
+
+#include <map>
+#include <optional>
+#include <set>
+
+namespace nnc::codegen::detail {
+
+using namespace llvm;
+using ir::DType;
+using ir::Op;
+
+namespace {
+
+bool isReduction(Op op) {
+  return op == Op::ReduceSum || op == Op::ReduceMax || op == Op::ReduceMin || op == Op::ReduceMean;
+}
+
+} // namespace
+
+// The loop domain of fused kernel `k`, after checking that every node is
+// element-aligned with it (fuseKernels builds only such kernels; this guards
+// hand-made ones).
+static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
+  std::set<ir::NodeId> in(k.nodes.begin(), k.nodes.end());
+  std::optional<ir::Shape> domain;
+  auto fail = [&](ir::NodeId id, const std::string &why) {
+    throw CodegenError("codegen: fused kernel node " + std::to_string(id) + " (" + ir::opName(g.node(id).op) + ") " +
+                       why);
+  };
+  for (ir::NodeId id : k.nodes) {
+    const ir::Node &n = g.node(id);
+    if (foldedConstant(g, id)) continue;
+    ir::OpCategory cat = ir::opInfo(n.op).category;
+    if (cat != ir::OpCategory::Elementwise && cat != ir::OpCategory::Broadcast && !isReduction(n.op))
+      fail(id, "is not elementwise, a broadcast or a reduction");
+    const ir::Shape &s = isReduction(n.op) ? g.type(n.inputs[0]).shape : n.type.shape;
+    if (!domain) domain = s;
+    if (s != *domain) fail(id, "has shape " + s.str() + ", the kernel's domain is " + domain->str());
+    for (ir::NodeId x : n.inputs) {
+      if (!in.count(x) || foldedConstant(g, x)) continue;
+      if (n.op == Op::Broadcast) fail(id, "broadcasts a value of its own kernel");
+      if (isReduction(g.node(x).op)) fail(id, "reads a reduction of its own kernel");
+    }
+    if (isReduction(n.op) && k.isInterior(id)) fail(id, "is a reduction without a buffer");
+  }
+  return domain.value_or(ir::Shape{});
+}
+
+void KernelEmitter::fused(const Kernel &k) {
+  const ir::Shape domain = fusedDomain(g, k);
+  bool nest = false; // broadcasts and reductions need the multi-index
+  for (ir::NodeId id : k.nodes)
+    nest |= node(id).op == Op::Broadcast || isReduction(node(id).op);
+
+  // Per node: the steps that map the domain's multi-index to its operand's
+  // element (broadcasts) or to its result element (reductions).
+  std::map<ir::NodeId, Values> steps;
+  for (ir::NodeId id : k.nodes) {
+    const ir::Node &n = node(id);
+    if (n.op == Op::Broadcast) {
+      const ir::Shape &from = g.type(n.inputs[0]).shape;
+      size_t off = domain.rank() - from.rank();
+      Values fromStrides = strides(from), st(domain.rank(), i64(0));
+      for (size_t i = 0; i < from.rank(); ++i)
+        if (from[i] == domain[off + i]) st[off + i] = fromStrides[i];
+      steps[id] = st;
+    } else if (isReduction(n.op)) {
+      auto axes = n.attrs.getInts("axes");
+      ir::Shape kept = domain;
+      for (int64_t ax : axes) kept[static_cast<size_t>(ax)] = 1;
+      Values st = strides(kept);
+      for (int64_t ax : axes) st[static_cast<size_t>(ax)] = i64(0);
+      steps[id] = st;
+      DType t = n.type.dtype;
+      bool fp = ir::isFloat(t);
+      Constant *init = constantOf(t, 0);
+      if (n.op == Op::ReduceMax)
+        init = fp ? ConstantFP::getInfinity(elemType(t), true)
+                  : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
+      if (n.op == Op::ReduceMin)
+        init = fp ? ConstantFP::getInfinity(elemType(t), false)
+                  : ConstantInt::get(elemType(t), APInt::getSignedMaxValue(32));
+      fill(id, init);
+    }
+  }
+
+  auto body = [&](Value *linear, const Values &idx) {
+    std::map<ir::NodeId, Value *> vals;
+    auto value = [&](ir::NodeId x) -> Value * {
+      if (std::optional<double> v = foldedConstant(g, x)) return constantOf(node(x).type.dtype, *v);
+      if (auto it = vals.find(x); it != vals.end()) return it->second;
+      return load(x, linear); // computed before this kernel, element-aligned
+    };
+    for (ir::NodeId id : k.nodes) {
+      const ir::Node &n = node(id);
+      Value *v = nullptr;
+      if (foldedConstant(g, id)) {
+        v = value(id);
+      } else if (n.op == Op::Broadcast) {
+        ir::NodeId x = n.inputs[0];
+        v = foldedConstant(g, x) ? value(x) : load(x, dot(idx, steps.at(id)));
+      } else if (isReduction(n.op)) {
+        DType t = n.type.dtype;
+        Value *o = dot(idx, steps.at(id));
+        Value *acc = load(id, o), *x = value(n.inputs[0]);
+        Value *r = n.op == Op::ReduceMax   ? maxOf(t, acc, x)
+                   : n.op == Op::ReduceMin ? minOf(t, acc, x)
+                   : ir::isFloat(t)        ? b.CreateFAdd(acc, x)
+                                           : b.CreateAdd(acc, x); // i32 sums wrap, like the interpreter's
+        store(id, o, r);
+        continue;
+      } else {
+        bool select = n.op == Op::Select;
+        DType in = g.type(n.inputs[select ? 1 : 0]).dtype;
+        Values args;
+        for (ir::NodeId x : n.inputs) args.push_back(value(x));
+        if (select) args[0] = isTrue(g.type(n.inputs[0]).dtype, args[0]);
+        v = scalarOp(n.op, in, n.type.dtype, args);
+      }
+      vals[id] = v;
+      if (!k.isInterior(id)) store(id, linear, v);
+    }
+  };
+  if (nest) {
+    Values domainStrides = strides(domain);
+    loopNest(dims(domain), [&](const Values &idx) { body(dot(idx, domainStrides), idx); });
+  } else {
+    loop(numel(domain), [&](Value *i) { body(i, {}); });
+  }
+
+  // Means divide once the sums are complete; the mean of nothing is NaN, as 0 / 0 gives.
+  for (ir::NodeId id : k.nodes) {
+    const ir::Node &n = node(id);
+    if (n.op != Op::ReduceMean) continue;
+    Value *count = i64(1);
+    for (int64_t ax : n.attrs.getInts("axes")) count = b.CreateMul(count, dim(domain[static_cast<size_t>(ax)]));
+    Value *divisor = b.CreateSIToFP(count, elemType(n.type.dtype));
+    loop(numel(n.type.shape), [&](Value *i) { store(id, i, b.CreateFDiv(load(id, i), divisor)); });
+  }
+}
+
+} // namespace nnc::codegen::detail
