@@ -6,6 +6,7 @@
 #include "driver/CLibrary.h"
 #include "driver/Linker.h"
 #include "driver/ModelProgram.h"
+#include "driver/RuntimeLevel.h"
 #include "driver/TrainProgram.h"
 
 #include "nnc/program.h"
@@ -35,21 +36,21 @@ const TrainInfo *trainBlock(const Options &opt, const ElaboratedProgram &prog, s
 
 codegen::CodegenOptions codegenOptions(const Options &opt) {
   codegen::CodegenOptions co;
-  co.cpu = opt.targetCpu;
+  co.cpu = opt.targetCpu == "native" ? "" : opt.targetCpu; // GCC's spelling of the host
   co.triple = opt.targetTriple;
   if (opt.optLevel >= 0) co.optLevel = opt.optLevel;
   return co;
 }
 
 // --aot: libNAME.a (the model, its C wrapper and the runtime) and NAME.h.
-void buildLibrary(const Options &opt, const ModelProgram &mp) {
+void buildLibrary(const Options &opt, const ModelProgram &mp, const std::string &level) {
   std::string prefix = libraryPrefix(opt.output);
   fs::path dir = fs::path(opt.output).parent_path();
   std::string header = cHeader(mp, prefix, opt.file);
   std::string object = codegen::emitProgramObject(mp.spec("", descriptorSymbolOf(prefix)), codegenOptions(opt));
-  std::string wrapper = compileC(prefix + "_api.c", cWrapper(mp, prefix), {{prefix + ".h", header}});
+  std::string wrapper = compileC(prefix + "_api.c", cWrapper(mp, prefix), {{prefix + ".h", header}}, level);
   createArchive({{prefix + "_model.o", object}, {prefix + "_api.o", wrapper}},
-                runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}, true), opt.output);
+                runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}, true, level), opt.output);
   writeFile((dir.empty() ? fs::path(".") : dir) / (prefix + ".h"), header);
 }
 
@@ -72,13 +73,14 @@ template <class Step> int reportingErrors(std::ostream &err, Step step) {
 
 int buildInference(const Options &opt, const ElaboratedProgram &prog, std::ostream &err) {
   return reportingErrors(err, [&] {
+    std::string level = runtimeLevel(opt.targetTriple, opt.targetCpu); // before the work it may refuse
     ModelProgram mp = assembleModelProgram(prog, pickModel(prog, opt.model), opt.weights, opt.weightsExternal);
     if (opt.aot) {
-      buildLibrary(opt, mp);
+      buildLibrary(opt, mp, level);
       return;
     }
     std::string object = codegen::emitProgramObject(mp.spec("nnc_infer_main", "nnc_program_desc"), codegenOptions(opt));
-    linkExecutable(object, runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}), opt.output);
+    linkExecutable(object, runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}, false, level), opt.output);
   });
 }
 
@@ -90,9 +92,10 @@ int commandBuild(const Options &opt, std::ostream &, std::ostream &err) {
   const TrainInfo *train = trainBlock(opt, prog, err);
   if (!train) return kExitDiagnostics;
   return reportingErrors(err, [&] {
+    std::string level = runtimeLevel(opt.targetTriple, opt.targetCpu);
     TrainProgram tp = assembleTrainProgram(prog, *train);
     std::string object = codegen::emitProgramObject(tp.spec("nnc_train_main"), codegenOptions(opt));
-    linkExecutable(object, runtimeLibraries({"libnnc_trainer.a", "libnnc_runtime.a"}), opt.output);
+    linkExecutable(object, runtimeLibraries({"libnnc_trainer.a", "libnnc_runtime.a"}, false, level), opt.output);
   });
 }
 

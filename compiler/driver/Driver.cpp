@@ -22,6 +22,9 @@ commands:
   emit FILE --llvm|--asm  each model's forward graph and each train step's
                           update, compiled to LLVM IR or assembly
                           (--target-cpu CPU: e.g. x86-64-v2; default: the host)
+  emit FILE --fused       the kernels of the same graphs: the ops fused into each
+                          loop, the source lines they came from, what each
+                          reads and writes
   gradcheck FILE          every param's gradient against float64 central
                           differences on the reference interpreter
   interpret FILE          train on the reference interpreter (slow; the oracle)
@@ -42,7 +45,9 @@ options:
   --tolerance X           largest relative error gradcheck accepts (default 1e-4)
   -o FILE                 the executable `build` writes
   --target-cpu CPU        emit, build, run: the CPU to generate code for, e.g.
-                          x86-64-v2, x86-64-v3, znver4 (default: the host)
+                          x86-64-v2, x86-64-v3, znver4 (default: the host);
+                          build links the runtime built for the highest
+                          x86-64 level (baseline, v2, v3, v4) the CPU has
   --target-triple T       build: an LLVM target triple (default: the host's)
   -O0 .. -O3              emit, build, run: LLVM's optimization level (default 3)
   --weights CKPT          build --aot/--infer: the checkpoint whose weights are
@@ -98,6 +103,7 @@ int run(const std::vector<std::string> &args, std::ostream &out, std::ostream &e
     else if (a == "--grad") opt.emitGrad = true;
     else if (a == "--llvm") opt.emitLLVM = true;
     else if (a == "--asm") opt.emitAsm = true;
+    else if (a == "--fused") opt.emitFused = true;
     else if (a == "--target-cpu") {
       if (k + 1 == args.size()) return usageError(err, "`--target-cpu` needs a CPU name such as x86-64-v3");
       opt.targetCpu = args[++k];
@@ -146,11 +152,12 @@ int run(const std::vector<std::string> &args, std::ostream &out, std::ostream &e
   if (positional.size() < 2) return usageError(err, "`" + opt.command + "` needs a FILE");
   if (positional.size() > 2) return usageError(err, "unexpected argument `" + positional[2] + "`");
   opt.file = positional[1];
-  int kinds = opt.emitIr + opt.emitGrad + opt.emitLLVM + opt.emitAsm;
-  if (opt.command == "emit" && kinds != 1) return usageError(err, "`emit` needs one of --ir, --grad, --llvm and --asm");
+  int kinds = opt.emitIr + opt.emitGrad + opt.emitLLVM + opt.emitAsm + opt.emitFused;
+  if (opt.command == "emit" && kinds != 1)
+    return usageError(err, "`emit` needs one of --ir, --grad, --llvm, --asm and --fused");
   bool compiles = opt.command == "emit" || opt.command == "build" || opt.command == "run";
   if (opt.command != "emit" && (kinds || opt.stats))
-    return usageError(err, "`--ir`, `--grad`, `--llvm`, `--asm` and `--stats` belong to `emit`");
+    return usageError(err, "`--ir`, `--grad`, `--llvm`, `--asm`, `--fused` and `--stats` belong to `emit`");
   if (!compiles && !opt.targetCpu.empty()) return usageError(err, "`--target-cpu` belongs to `emit`, `build` and `run`");
   if (!compiles && opt.optLevel >= 0) return usageError(err, "`-O` belongs to `emit`, `build` and `run`");
   if (opt.command != "build" && !opt.targetTriple.empty()) return usageError(err, "`--target-triple` belongs to `build`");

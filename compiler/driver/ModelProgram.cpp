@@ -60,6 +60,50 @@ std::vector<codegen::EmbeddedWeight> readWeights(const std::string &path, const 
   return out;
 }
 
+// The data graph with its statistic inputs (standardize, scale) replaced by
+// constants: the training split's statistics, as the trainer saved them in
+// the checkpoint, so inference transforms raw rows exactly as training did.
+ir::Graph withSavedStatistics(const DataInfo &data, const std::string &checkpoint) {
+  if (data.statistics.empty()) return data.graph;
+  if (checkpoint.empty())
+    throw ModelError("data block `" + data.name + "` standardizes or scales with statistics of its training split: " +
+                     "give the checkpoint that holds them with --weights CKPT");
+  nnc_checkpoint *raw = nullptr;
+  if (nnc_checkpoint_open(checkpoint.c_str(), &raw) != NNC_OK) throw ModelError(nnc_last_error());
+  std::unique_ptr<nnc_checkpoint, CheckpointCloser> ckpt(raw);
+  ir::Graph g;
+  g.name = data.graph.name;
+  for (const ir::Node &n : data.graph.nodes()) {
+    const std::string name = n.op == ir::Op::Input ? n.attrs.getString("name") : "";
+    bool statistic = false;
+    for (const DataStatistic &st : data.statistics)
+      statistic |= !name.empty() && st.input == name;
+    if (!statistic) {
+      g.createUnchecked(n);
+      continue;
+    }
+    std::vector<int64_t> dims(n.type.shape.dims().begin(), n.type.shape.dims().end());
+    std::vector<float> values(static_cast<size_t>(n.type.shape.numel()));
+    bool present = false;
+    for (int64_t i = 0; i < nnc_checkpoint_count(ckpt.get()); ++i)
+      present |= name == nnc_checkpoint_name(ckpt.get(), i);
+    if (!present)
+      throw ModelError("checkpoint `" + checkpoint + "` has no `" + name + "`, the statistic data block `" + data.name +
+                       "` needs: it was saved by a trainer of another program, or one that predates data statistics");
+    if (nnc_checkpoint_load(ckpt.get(), name.c_str(), static_cast<int32_t>(dims.size()), dims.data(), values.data()) !=
+        NNC_OK)
+      throw ModelError(nnc_last_error());
+    ir::Node c = n;
+    c.op = ir::Op::Constant;
+    c.attrs = ir::Attrs{{"value", std::vector<double>(values.begin(), values.end())},
+                        {"dtype", std::string(ir::dtypeName(n.type.dtype))},
+                        {"shape", n.type.shape.dims()}};
+    g.createUnchecked(std::move(c)); // the same id: later nodes' inputs stay valid
+  }
+  for (const auto &[name, id] : data.graph.outputs()) g.addOutput(name, id);
+  return g;
+}
+
 } // namespace
 
 const ModelGraphs &pickModel(const ElaboratedProgram &prog, const std::string &name) {
@@ -89,7 +133,7 @@ ModelProgram assembleModelProgram(const ElaboratedProgram &prog, const ModelGrap
   ManifestWriter w;
   w.os << "nnc-model 1\n";
   w.os << "model " << quote(model.name) << "\n";
-  if (data) w.graph(data->graph, "data", data->name);
+  if (data) w.graph(withSavedStatistics(*data, checkpoint), "data", data->name);
   w.graph(model.forward, "forward", model.name);
   const ir::Graph &fwd = w.graphs.back();
   for (ir::NodeId id : fwd.params()) mp.params.push_back({fwd.node(id).attrs.getString("name"), fwd.type(id)});
@@ -97,8 +141,11 @@ ModelProgram assembleModelProgram(const ElaboratedProgram &prog, const ModelGrap
   for (ir::NodeId id : model.forward.inputs())
     mp.inputs.push_back({model.forward.node(id).attrs.getString("name"), model.forward.type(id)});
   for (const auto &[name, id] : fwd.outputs()) mp.outputs.push_back({name, fwd.type(id)});
-  for (const ir::Node &n : fwd.nodes()) {
-    if (n.op == ir::Op::Input || n.op == ir::Op::Param) continue;
+  // The values with buffers: not the temps of fused kernels.
+  std::vector<bool> buffered = codegen::bufferedNodes(fwd, w.kernels.back());
+  for (size_t i = 0; i < fwd.size(); ++i) {
+    const ir::Node &n = fwd.nodes()[i];
+    if (n.op == ir::Op::Input || n.op == ir::Op::Param || !buffered[i]) continue;
     ir::Shape s = n.type.shape;
     (s.hasBatch() ? mp.arenaBytesPerRow : mp.arenaFixedBytes) +=
         s.numel(1) * static_cast<int64_t>(elemBytes(n.type.dtype));
@@ -121,6 +168,7 @@ ModelProgram assembleModelProgram(const ElaboratedProgram &prog, const ModelGrap
   size_t firstGraph = graphsText.find("graph ");
   mp.manifest = graphsText.substr(0, firstGraph) + head.str() + graphsText.substr(firstGraph) + "end\n";
   mp.graphs = std::move(w.graphs);
+  mp.kernels = std::move(w.kernels);
 
   // External weights are only checked, when a checkpoint is given at all.
   if (!checkpoint.empty()) {
@@ -139,7 +187,7 @@ codegen::ProgramSpec ModelProgram::spec(const std::string &mainCalls, const std:
   s.mainCalls = mainCalls;
   s.weights = weights;
   s.descriptorSymbol = descriptorSymbol;
-  for (const ir::Graph &g : graphs) s.graphs.push_back({&g, {}});
+  for (size_t i = 0; i < graphs.size(); ++i) s.graphs.push_back({&graphs[i], kernels.at(i)});
   return s;
 }
 

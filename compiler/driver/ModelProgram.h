@@ -25,6 +25,7 @@ struct ModelIO {
 struct ModelProgram {
   std::string model;
   std::vector<ir::Graph> graphs; // [data,] forward
+  std::vector<std::vector<codegen::Kernel>> kernels; // graph i's, as the manifest's buffers assume
   std::string manifest;
   std::vector<ModelIO> params, inputs, outputs;
   bool classifier = false;

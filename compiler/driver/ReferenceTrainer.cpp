@@ -47,6 +47,12 @@ std::map<std::string, ir::Tensor> sliceRows(const std::map<std::string, ir::Tens
 }
 
 Dataset loadProgramData(const DataInfo &data, uint64_t seed) {
+  if (!data.statistics.empty())
+    throw TrainError("data `" + data.name + "` standardizes or scales with statistics of its training rows, which " +
+                     "the reference trainer does not compute; train with `nnc run` or `nnc build`");
+  if (data.testFraction > 0)
+    throw TrainError("data `" + data.name + "` holds a test fraction out of its rows, which the reference trainer " +
+                     "does not split; train with `nnc run` or `nnc build`");
   ir::Bindings b;
   int64_t samples = 0, testSamples = 0;
   for (const DataSource &src : data.sources) {

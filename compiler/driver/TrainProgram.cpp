@@ -12,7 +12,19 @@ const DataInfo &findData(const ElaboratedProgram &prog, const std::string &name)
   throw std::logic_error("train block on unknown data `" + name + "`");
 }
 
+// The data graph with the values whose statistics it reads as outputs too,
+// so the runtime can compute them before binding its statistic inputs.
+ir::Graph withStatisticOutputs(const DataInfo &data) {
+  ir::Graph g = data.graph;
+  std::string last;
+  for (const DataStatistic &st : data.statistics)
+    if (statisticOutput(st) != last) g.addOutput(last = statisticOutput(st), st.of);
+  return g;
+}
+
 } // namespace
+
+std::string statisticOutput(const DataStatistic &st) { return st.input.substr(0, st.input.rfind('/')); }
 
 bool isRowwise(const ir::Graph &g) {
   for (const ir::Node &n : g.nodes()) {
@@ -37,6 +49,7 @@ TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo
   w.os << "setting seed " << data.seed << "\n";
   w.os << "setting validation " << number(data.validation) << "\n";
   w.os << "setting shuffle " << (data.shuffle ? 1 : 0) << "\n";
+  if (data.testFraction > 0) w.os << "setting test " << number(data.testFraction) << "\n";
   for (const ModelGraphs &m : prog.models)
     for (const auto &[name, id] : m.init.outputs()) w.os << "param " << quote(name) << " " << typeText(m.init.type(id)) << "\n";
   for (const StepInfo &s : t.steps) w.os << "step " << quote(s.name) << "\n";
@@ -45,17 +58,21 @@ TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo
       w.os << "hyper " << quote(s.name) << " " << quote(name.substr(std::string(kHyperPrefix).size())) << " "
            << number(value) << "\n";
   for (const DataSource &src : data.sources) w.source(src);
-  w.graph(data.graph, "data", data.name);
+  for (const DataStatistic &st : data.statistics)
+    w.os << "statistic " << quote(st.input) << " " << st.kind << " " << quote(statisticOutput(st)) << "\n";
+  w.graph(withStatisticOutputs(data), "data", data.name);
   for (const ModelGraphs &m : prog.models) w.graph(m.init, "init", m.name);
   for (const StepInfo &s : t.steps) {
     w.graph(s.stateInit, "state_init", s.name);
     w.graph(s.update, "update", s.name);
     w.graph(s.evaluate, "evaluate", s.name);
   }
+  if (!t.picture.kind.empty()) w.graph(t.picture.graph, "picture", t.picture.kind);
   w.os << "end\n";
   TrainProgram p;
   p.manifest = w.os.str();
   p.graphs = std::move(w.graphs);
+  p.kernels = std::move(w.kernels);
   return p;
 }
 
@@ -64,7 +81,7 @@ codegen::ProgramSpec TrainProgram::spec(const std::string &mainCalls) const {
   s.name = "train";
   s.manifest = manifest;
   s.mainCalls = mainCalls;
-  for (const ir::Graph &g : graphs) s.graphs.push_back({&g, {}});
+  for (size_t i = 0; i < graphs.size(); ++i) s.graphs.push_back({&graphs[i], kernels.at(i)});
   return s;
 }
 

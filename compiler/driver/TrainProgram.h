@@ -15,6 +15,7 @@ namespace nnc::driver {
 
 struct TrainProgram {
   std::vector<ir::Graph> graphs; // graph i of the manifest
+  std::vector<std::vector<codegen::Kernel>> kernels; // graph i's, as the manifest's buffers assume
   std::string manifest;
 
   // The spec for codegen (pointing into `graphs`: keep this alive).
@@ -23,6 +24,10 @@ struct TrainProgram {
 
 // Assembles train block `t` of `prog`.
 TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo &t);
+
+// The data graph output holding the value statistic `st` is computed over:
+// its input's name without the kind, "data/x" for "data/x/mean".
+std::string statisticOutput(const DataStatistic &st);
 
 // Whether every output row of data graph `g` depends only on the same input
 // row, so the graph may run on chunks of rows: no random ops, and no op

@@ -265,6 +265,7 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
   info.decl = &d;
   info.graph.name = info.name;
   GraphCtx ctx(&info.graph, nullptr, true);
+  ctx.statistics = &info.statistics;
   Restore<GraphCtx *> saveCtx(ctx_);
   ctx_ = &ctx;
   frames_.emplace_back();
@@ -277,7 +278,7 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
   DataSource literal;
   literal.kind = DataSource::Literal;
   literal.split = "train";
-  SourceRange testSamplesAt;
+  SourceRange testSamplesAt, testFractionAt;
   for (const ast::Stmt &s : d.body) {
     if (s.kind != ast::StmtKind::Assign || s.targets.size() != 1 || !s.value) {
       error(s.range, "only `name = value` settings are allowed in a data block");
@@ -285,6 +286,17 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
     }
     const std::string &key = s.targets[0].name;
     const ast::Expr &e = *s.value;
+    if (key == "test" && !callee(&e)) {
+      // `test = 0.2`: a seeded fraction of the train source's rows.
+      Value v = eval(e);
+      if (v.isError()) continue;
+      if (!v.isNumber() || v.number() <= 0 || v.number() >= 1)
+        error(e.range, "`test` must be a source such as csv(...) or a fraction in (0, 1) of the training source, got " +
+                           v.describe());
+      else info.testFraction = v.number();
+      testFractionAt = s.targets[0].range;
+      continue;
+    }
     if (key == "train" || key == "test") {
       const ast::Expr *c = callee(&e);
       if (c && c->text == "idx") BlockElab::idxSource(*this, info, frames_.back(), key, e, root, nnFile);
@@ -294,6 +306,7 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
         error(s.targets[0].range, "the `test` split needs a `train` split before it");
       continue;
     }
+    ctx.dataField = key;
     Value v = eval(e);
     if (v.isError()) {
       frames_.back().vars[key] = v;
@@ -373,6 +386,17 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
                              "; give a source instead: `test = idx(...)` or `test = csv(...)`");
     info.testSamples = 0;
   }
+  if (testFractionAt.valid()) {
+    bool readTrain = false, testSource = false;
+    for (const DataSource &src : info.sources) {
+      readTrain |= src.split == "train" && src.kind != DataSource::Generated;
+      testSource |= src.split == "test";
+    }
+    if (testSource) error(testFractionAt, "data block `" + info.name + "` has a `test` source and a `test` fraction");
+    else if (!readTrain)
+      error(testFractionAt, "a `test` fraction splits the rows of a `train` source or literal rows; generated data "
+                            "sizes its test split with `test_samples = N`");
+  }
   if (generated && info.sources.empty()) {
     // Both splits come from one run of the data graph over train + test
     // rows (runtime/include/nnc/program.h), so they share no random draw.
@@ -449,7 +473,7 @@ void Elab::elaborateTrain(const ast::TrainDecl &t, ElaboratedProgram &out) {
   ti.data = t.data.name;
   ti.decl = &t;
 
-  static const std::vector<std::string> trainKeys = {"epochs", "batch", "loss", "optimizer", "metrics"};
+  static const std::vector<std::string> trainKeys = {"epochs", "batch", "loss", "optimizer", "metrics", "picture"};
   auto unknownKey = [&](const ast::Ident &id, const std::vector<std::string> &keys) {
     diags_.error(id.range, "unknown setting `" + id.name + "`");
     std::string hint = closestMatch(id.name, keys);
@@ -457,6 +481,7 @@ void Elab::elaborateTrain(const ast::TrainDecl &t, ElaboratedProgram &out) {
   };
 
   // Settings of the whole block.
+  const ast::Stmt *picture = nullptr;
   for (const ast::Stmt &s : t.body) {
     if (s.kind != ast::StmtKind::Assign || s.targets.size() != 1 || !s.value) {
       error(s.range, "only `name = value` settings are allowed in a train block");
@@ -465,6 +490,10 @@ void Elab::elaborateTrain(const ast::TrainDecl &t, ElaboratedProgram &out) {
     const std::string &key = s.targets[0].name;
     if (std::find(trainKeys.begin(), trainKeys.end(), key) == trainKeys.end()) {
       unknownKey(s.targets[0], trainKeys);
+      continue;
+    }
+    if (key == "picture") {
+      picture = &s;
       continue;
     }
     if (key != "epochs" && key != "batch") {
@@ -509,6 +538,7 @@ void Elab::elaborateTrain(const ast::TrainDecl &t, ElaboratedProgram &out) {
     elaborateStep(ti, data, *fit->second, src, !t.steps.empty(), false, si, si.evaluate);
     buildUpdate(si, *o.optimizer, o.optimizerArgs, o.loss, o.step, o.lossRange);
   }
+  if (picture) elaboratePicture(ti, data, *picture);
 }
 
 // One step's graph: data fields and `step` in; loss and metrics out.
@@ -534,6 +564,8 @@ Elab::StepOutcome Elab::elaborateStep(TrainInfo &ti, const DataInfo &data, const
     v.originWhat = "data field `" + name + "`";
     frames_.back().vars[name] = v;
   }
+  // `B`, the batch, sizes what a step draws itself: normal([B, 8]).
+  if (!frames_.back().vars.count("B")) frames_.back().vars["B"] = Value::ofBatch();
   out.step = graph.input("step", ir::TensorType{ir::DType::F32, ir::Shape{}});
   frames_.back().vars["step"] = Value::ofTensor(&graph, out.step);
   ctx.training = training;
@@ -547,7 +579,7 @@ Elab::StepOutcome Elab::elaborateStep(TrainInfo &ti, const DataInfo &data, const
       continue;
     }
     const std::string &key = s->targets[0].name;
-    if (key == "epochs" || key == "batch") {
+    if (key == "epochs" || key == "batch" || key == "picture") {
       if (hasSteps) error(s->targets[0].range, "`" + key + "` belongs to the train block, not to a step");
       continue;
     }

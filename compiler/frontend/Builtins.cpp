@@ -519,6 +519,8 @@ const std::vector<Builtin> &table() {
       {"concat", {{"xs", true}, {"axis", false}}, concatFn},
       {"stack", {{"xs", true}, {"axis", false}}, stackFn},
       {"one_hot", {{"indices", true}, {"depth", true}}, oneHot},
+      {"standardize", {{"x", true}}, standardizeFn},
+      {"scale", {{"x", true}}, scaleFn},
       {"gather", {{"table", true}, {"indices", true}}, gatherFn},
       {"matmul", {{"a", true}, {"b", true}}, matmulFn},
       {"conv2d", {{"x", true}, {"w", true}, {"stride", false}, {"padding", false}}, conv2d},

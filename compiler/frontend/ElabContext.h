@@ -36,6 +36,9 @@ struct Builtin {
   Value (*impl)(Elab &, std::vector<Value> &args, const std::vector<SourceRange> &argRanges, SourceRange call);
 };
 const Builtin *findBuiltin(const std::string &name);
+// The data-block transforms with statistics of the training rows (DataTransforms.cpp).
+Value standardizeFn(Elab &el, std::vector<Value> &args, const std::vector<SourceRange> &argRanges, SourceRange call);
+Value scaleFn(Elab &el, std::vector<Value> &args, const std::vector<SourceRange> &argRanges, SourceRange call);
 std::vector<std::string> builtinNames();
 
 // The graph being built and the params it holds, by path.
@@ -46,6 +49,10 @@ struct GraphCtx {
   std::map<std::string, ir::NodeId> params;
   ir::Graph *init = nullptr; // when set, param initializers are built into it
   bool perSample = false;    // data blocks: random values get a batch dimension
+  // Data blocks: the field being defined, and where `standardize` and
+  // `scale` record the statistics they read (null elsewhere: not allowed).
+  std::string dataField;
+  std::vector<DataStatistic> *statistics = nullptr;
   std::map<std::string, ir::NodeId> inputs;
   // Train step graphs: `training` is true there (dropout is on), and random
   // ops are keyed by the step number so each step draws new values.
@@ -158,6 +165,8 @@ private:
   };
   StepOutcome elaborateStep(TrainInfo &ti, const DataInfo &data, const ast::FnDecl &model, const StepSrc &src,
                             bool hasSteps, bool training, StepInfo &si, ir::Graph &graph);
+  // The `picture` setting: fills ti.picture (Picture.cpp).
+  void elaboratePicture(TrainInfo &ti, const DataInfo &data, const ast::Stmt &s);
   void checkOptimizer(const ast::OptimizerDecl &o);
   bool runOptimizer(const ast::OptimizerDecl &o, const std::map<std::string, Value> &args, OptimizerTarget &t);
   bool optimizerUse(const Value &v, SourceRange r, OptimizerUse &out, std::map<std::string, Value> &args);

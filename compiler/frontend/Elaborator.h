@@ -40,6 +40,17 @@ struct DataSource {
   SourceRange range;
 };
 
+// A statistic of the training rows that a data-block transform reads
+// (`standardize`, `scale`): the data graph's input `input`, one value per
+// element of a row, receives the `kind` (mean, std, min or max) of node `of`
+// over the rows the model trains on (the test and validation rows excluded),
+// computed by the runtime before the data graph runs.
+struct DataStatistic {
+  std::string input;  // "data/x/mean"
+  std::string kind;   // "mean", "std", "min", "max"
+  ir::NodeId of = -1; // the transformed value: [B, ...] f32 in the data graph
+};
+
 struct DataInfo {
   std::string name;
   const ast::DataDecl *decl = nullptr;
@@ -50,6 +61,8 @@ struct DataInfo {
   int64_t seed = 0;
   int64_t samples = 0;     // generated data: samples in the training split
   int64_t testSamples = 0; // generated data: samples in the test split (0: none)
+  double testFraction = 0; // read data: the fraction of the train source held out as the test split
+  std::vector<DataStatistic> statistics; // inputs of `graph` the runtime computes
 };
 
 // Inputs of an update graph named kHyperPrefix + name (f32[]) take the value
@@ -91,6 +104,17 @@ struct StepInfo {
 // block (what a trainer binds unless told otherwise).
 std::map<std::string, double> hyperInputs(const StepInfo &s);
 
+// A train block's `picture` setting, what its trainer draws with --picture:
+// `images(a, ...)` puts image tensors side by side, `scatter(a, ...)` plots
+// 2-D points, one color per argument. graph reads the data's fields and the
+// params and outputs the arguments in order, each named by its source text:
+// images as f32[B, H, W] (all alike), points as f32[B, 2]. kind is ""
+// when the block has no picture.
+struct PictureInfo {
+  std::string kind; // "images" or "scatter"
+  ir::Graph graph;
+};
+
 struct TrainInfo {
   std::string model;
   std::string data;
@@ -98,6 +122,7 @@ struct TrainInfo {
   int64_t epochs = 1;
   int64_t batch = 32;
   std::vector<StepInfo> steps;
+  PictureInfo picture;
 };
 
 struct ElaboratedProgram {

@@ -89,7 +89,7 @@ TEST_CASE("model manifest: syntax errors name the line", "[model]") {
         "malformed program manifest, line 3: a second `model` line");
   CHECK(failure(replaced(clf, "forward", "fwd")) ==
         "malformed program manifest, line 8: unknown graph role `fwd` (expected data, init, state_init, update, "
-        "evaluate or forward)");
+        "evaluate, forward or picture)");
 }
 
 TEST_CASE("model manifest: graphs that do not fit the declarations", "[model]") {

@@ -97,6 +97,11 @@ int nnc_epoch_order(const int64_t *indices, int64_t n, uint64_t seed, uint64_t e
  * count, so the training rows are indices + *n_val. val_fraction must lie in
  * [0, 1) and leave at least one training row. */
 #define NNC_SPLIT_KEY 0xFFFFFFFFFFFFFFFFull
+/* A test split taken from a training source (a data block's `test = 0.2`) is
+ * the validation rows of nnc_split_indices(n, test, seed ^
+ * NNC_TEST_SPLIT_SALT, ...), seed being the data block's: the test rows, and
+ * the rest training data, both ascending. */
+#define NNC_TEST_SPLIT_SALT 0x7465737473706c74ull /* "testsplt" */
 int nnc_split_indices(int64_t n, double val_fraction, uint64_t seed, int64_t *indices, int64_t *n_val);
 
 /* The number of batches of `batch_size` rows in n rows, the last one partial

@@ -10,8 +10,10 @@
  * where buffers[id] is the row-major storage of node `id` of that graph:
  * inputs and params are bound by the caller; every other node ("value") is a
  * buffer the caller allocated with room for the node's shape at this batch
- * size. Generated code never allocates, only reads inputs and params, and
- * writes every value node. Element representation: f32 float, f64 double,
+ * size, except "temp" nodes: values computed inside a fused kernel and kept
+ * in registers, whose entry generated code never reads (leave it NULL).
+ * Generated code never allocates, only reads inputs and params, and writes
+ * every value node. Element representation: f32 float, f64 double,
  * i32 int32_t, bool one byte (0 or 1).
  *
  * and a manifest: text describing the program, one item per line, tokens
@@ -25,7 +27,10 @@
  *   train "<model>" "<data block>"
  *   setting <name> <number>          epochs, batch, seed (the data block's),
  *                                    validation (fraction held out of the
- *                                    training split), shuffle (0 or 1)
+ *                                    training split), shuffle (0 or 1),
+ *                                    test (optional: the fraction of the
+ *                                    train source held out as the test
+ *                                    split, nnc/data.h NNC_TEST_SPLIT_SALT)
  *   param "<name>" <dtype> <shape>   every parameter, in declaration order
  *   step "<name>"                    the steps of the train block, in order
  *   hyper "<step>" "<name>" <value>  a hyperparameter the trainer feeds as the
@@ -47,6 +52,15 @@
  *                                    train rows are the training split, the
  *                                    rest the test split (so the two never
  *                                    share random draws).
+ *   statistic "<input>" <kind> "<output>"
+ *                                    kind is mean, std (population), min or
+ *                                    max: before preprocessing, the trainer
+ *                                    computes it per element of a row of the
+ *                                    data graph's output over the training
+ *                                    rows (no validation or test row) and
+ *                                    binds it to the data graph's unbatched
+ *                                    f32 input; checkpoints save it under the
+ *                                    input's name ("data/x/mean")
  *   graph <index> <role> "<owner>" <nodes> <rowwise>
  *     node <id> <kind> "<name>" <dtype> <shape>    ids 0..nodes-1, in order
  *     output "<name>" <id>
@@ -69,10 +83,21 @@
  *   evaluate    a step without training behaviour (no dropout): inputs as
  *               update minus states and hypers; outputs "loss" and the
  *               metrics. Used for validation and test.
+ *   picture     the train block's `picture` setting, at most one graph; the
+ *               owner is its kind, "images" or "scatter". Inputs: data
+ *               fields; params; outputs: what to draw, in order, each named
+ *               by the source text that computed it. images: f32[B,H,W]
+ *               each, all the same shape, values 0 (black) to 1 (white),
+ *               drawn side by side per row; scatter: f32[B,2] each, one
+ *               color per output. `--picture FILE.png` runs it once after
+ *               training on the first rows of the test split (the training
+ *               split when there is none): 32 rows for images, 2000 for
+ *               scatter, or all the split has if fewer.
  * <rowwise> is 0 for every role but data.
- * kind is input, param or value; the name is "" for values. dtype is f32,
- * f64, i32 or bool. An output may be an input or param node itself (a data
- * field passed through unchanged).
+ * kind is input, param, value or temp (a value without a buffer, see above);
+ * the name is "" for values and temps. dtype is f32, f64, i32 or bool. An
+ * output may be an input or param node itself (a data field passed through
+ * unchanged), never a temp.
  *
  * An inference model (nnc/model.h: `nnc build --aot` / `--infer`) has a
  * model manifest, in the same syntax:
@@ -91,7 +116,7 @@
  *                                    optional: the preprocessing, so that an
  *                                    `--infer` executable can read raw files;
  *                                    its outputs feed the model inputs of the
- *                                    same name
+ *                                    same name (statistics are constants here)
  *   graph <i> forward "<model>" <nodes> 0
  *                                    inputs: model inputs (an input the
  *                                    outputs ignore may be absent); params;

@@ -156,6 +156,11 @@ std::string dataGraphGap(const Manifest &m, const RawSplit &raw, const std::stri
   for (const Port &in : m.inputs)
     if (!g->findOutput(in.name))
       return "the data block " + quoted(m.data) + " computes no field " + quoted(in.name) + " for the model's input";
+  // A data block that generates its samples reads no file field: its graph
+  // would replace the file's values with fresh random ones.
+  bool readsFields = false;
+  for (const Node &n : g->nodes) readsFields |= n.kind == Node::Input && n.name != "label";
+  if (!readsFields) return "the data block " + quoted(m.data) + " generates its samples rather than reading files";
   std::string have;
   for (const RawField &f : raw.fields)
     have += (have.empty() ? "" : ", ") + quoted(f.name);

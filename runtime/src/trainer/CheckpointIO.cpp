@@ -20,13 +20,13 @@ struct CloseCheckpoint {
 } // namespace
 
 CheckpointWriter::CheckpointWriter(const ModelState &state) {
-  for (const auto *list : {&state.params, &state.states})
+  for (const auto *list : {&state.params, &state.states, &state.statistics})
     for (const StoredTensor &t : *list) {
       requireF32(t);
       dims_.push_back(t.type.shape.dims);
     }
   size_t i = 0;
-  for (const auto *list : {&state.params, &state.states})
+  for (const auto *list : {&state.params, &state.states, &state.statistics})
     for (const StoredTensor &t : *list) {
       const std::vector<int64_t> &d = dims_[i++];
       tensors_.push_back({t.name.c_str(), static_cast<int32_t>(d.size()), d.data(), t.data.as<float>()});

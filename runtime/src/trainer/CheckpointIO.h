@@ -1,6 +1,7 @@
 // Saving and restoring a run through the runtime's checkpoints
 // (nnc/checkpoint.h): every param by name, every optimizer state by its
-// "state/..." name, and where training stands.
+// "state/..." name, the data statistics by their "data/..." names (for
+// inference: a resumed run computes them again), and where training stands.
 #ifndef NNC_TRAINER_CHECKPOINT_IO_H
 #define NNC_TRAINER_CHECKPOINT_IO_H
 

@@ -5,6 +5,7 @@
 #include "nnc/data.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace nnc::trainer {
 
@@ -107,6 +108,22 @@ RawSplit readSource(const Source &src, const std::string &dataDir) {
   case Source::Generated:
     out.rows = src.rows;
     break;
+  }
+  return out;
+}
+
+RawSplit selectRows(const RawSplit &split, const int64_t *rows, int64_t n) {
+  RawSplit out;
+  out.rows = n;
+  for (const RawField &f : split.fields) {
+    TensorType t{f.dtype, Shape{true, f.rowDims}};
+    auto rowBytes = static_cast<size_t>(t.rowBytes());
+    auto buf = std::make_shared<Buffer>(tensorBytes(t, n));
+    for (int64_t i = 0; i < n; ++i)
+      std::memcpy(buf->as<unsigned char>() + static_cast<size_t>(i) * rowBytes,
+                  static_cast<const unsigned char *>(f.data) + static_cast<size_t>(rows[i]) * rowBytes, rowBytes);
+    out.fields.push_back({f.name, f.dtype, f.rowDims, n, buf->data(), f.file});
+    out.storage.push_back(buf);
   }
   return out;
 }

@@ -37,6 +37,9 @@ std::string resolveDataPath(const std::string &path, const std::string &dataDir)
 // message, which names the file.
 RawSplit readSource(const Source &src, const std::string &dataDir);
 
+// The rows rows[0..n) of `split`, in that order, as a split of their own.
+RawSplit selectRows(const RawSplit &split, const int64_t *rows, int64_t n);
+
 // Makes field `name` of `split` int32, as an input typed i32 needs (CSV
 // labels are read as floats); fails naming the file for a non-integer.
 void convertToI32(RawSplit &split, RawField &field);

@@ -1,5 +1,6 @@
 #include "Dataset.h"
 #include "DataSources.h"
+#include "DataStatistics.h"
 #include "TrainError.h"
 
 #include "nnc/data.h"
@@ -34,7 +35,7 @@ const char *kindName(Source::Kind k) {
 // dtype and per-row shape the program was compiled for.
 void matchInputs(const Graph &g, const Source &src, RawSplit &raw) {
   for (const Node &n : g.nodes) {
-    if (n.kind != Node::Input) continue;
+    if (n.kind != Node::Input || !n.type.shape.hasBatch()) continue; // statistics: checkManifest's
     RawField *f = const_cast<RawField *>(raw.find(n.name));
     std::string where =
         "the " + src.split + " source (" + kindName(src.kind) + ", manifest line " + std::to_string(src.line) + ")";
@@ -90,14 +91,47 @@ void keepOutputs(const Manifest &m, const GraphRunner &r, int64_t from, int64_t 
   }
 }
 
+// The statistic inputs of the data graph, bound to their storage: zeros
+// until the statistics are known, which the values they are computed from
+// never depend on (the compiler forbids transforming a transformed value).
+void bindStatistics(const Manifest &m, GraphRunner &r, std::vector<StoredTensor> &statistics) {
+  for (StoredTensor &t : statistics)
+    r.bind(m.dataGraph->findInput(t.name), t.data.data());
+}
+
+// Which rows of the training split train the model: not the validation rows.
+std::vector<char> trainingRows(const Dataset &ds) {
+  std::vector<char> training(static_cast<size_t>(ds.train.rows), 0);
+  for (int64_t i = 0; i < ds.trainingRows(); ++i)
+    training[static_cast<size_t>(ds.training()[i])] = 1;
+  return training;
+}
+
+void splitValidation(const Manifest &m, int64_t rows, uint64_t seed, Dataset &ds) {
+  ds.split.resize(static_cast<size_t>(rows));
+  check(nnc_split_indices(rows, m.settings.validation, seed, ds.split.data(), &ds.validationRows));
+}
+
 // Generated data: one run of the data graph over every split's rows, so that
-// the splits never share random draws.
-void loadGenerated(const Manifest &m, const nnc_program &p, const Source &train, const Source *test, Dataset &ds) {
+// the splits never share random draws. With statistics, a first run computes
+// them (random draws depend only on the seed and the row, so both runs draw
+// the same values).
+void loadGenerated(const Manifest &m, const nnc_program &p, const Source &train, const Source *test, uint64_t seed,
+                   std::vector<StoredTensor> &statistics, Dataset &ds) {
   for (const Node &n : m.dataGraph->nodes)
-    if (n.kind == Node::Input)
+    if (n.kind == Node::Input && n.type.shape.batched)
       throw TrainError("the data graph reads field " + quoted(n.name) + ", but generated data provides no fields");
   int64_t total = train.rows + (test ? test->rows : 0);
   GraphRunner r(*m.dataGraph, p.graphs[m.dataGraph->index], total);
+  bindStatistics(m, r, statistics);
+  ds.train.rows = train.rows;
+  splitValidation(m, train.rows, seed, ds);
+  if (!m.statistics.empty()) {
+    StatisticsAccumulator acc(m);
+    r.run(total);
+    acc.add(r, 0, train.rows, trainingRows(ds));
+    acc.finish(statistics);
+  }
   r.run(total);
   allocateFields(m, ds.train, train.rows);
   keepOutputs(m, r, 0, train.rows, ds.train, 0);
@@ -109,11 +143,45 @@ void loadGenerated(const Manifest &m, const nnc_program &p, const Source &train,
 
 int64_t chunkRows(const Graph &g, int64_t rows) { return g.rowwise ? std::min(rows, kChunkRows) : rows; }
 
+// Runs the data graph over `raw` chunk by chunk, calling done(first, rows)
+// after each run.
+template <typename Done> void runChunks(const Manifest &m, GraphRunner &r, const RawSplit &raw, Done done) {
+  int64_t chunk = chunkRows(*m.dataGraph, raw.rows);
+  for (int64_t first = 0; first < raw.rows; first += chunk) {
+    int64_t rows = std::min(chunk, raw.rows - first);
+    // Inputs are only read, so the graph reads the source's rows in place.
+    for (size_t i = 0; i < m.dataGraph->nodes.size(); ++i) {
+      const Node &n = m.dataGraph->nodes[i];
+      if (n.kind != Node::Input || !n.type.shape.batched) continue;
+      const RawField *f = raw.find(n.name);
+      auto *base = static_cast<unsigned char *>(const_cast<void *>(f->data));
+      r.bind(static_cast<int>(i), base + first * n.type.rowBytes());
+    }
+    r.run(rows);
+    done(first, rows);
+  }
+}
+
+// `setting test`: a seeded fraction of the train source's rows becomes the
+// test split (nnc/data.h: NNC_TEST_SPLIT_SALT), the rest stays training data.
+// Seeded by the data block's seed, not --seed, so the test rows stay the same
+// whatever the run's seed.
+void splitOffTest(const Manifest &m, RawSplit &train, RawSplit &test) {
+  std::vector<int64_t> order(static_cast<size_t>(train.rows));
+  int64_t testRows = 0;
+  check(nnc_split_indices(train.rows, m.settings.test, m.settings.seed ^ NNC_TEST_SPLIT_SALT, order.data(), &testRows));
+  if (testRows == 0)
+    throw TrainError("a test fraction of " + std::to_string(m.settings.test) + " of " + std::to_string(train.rows) +
+                     " rows leaves no test rows");
+  test = selectRows(train, order.data(), testRows);
+  train = selectRows(train, order.data() + testRows, train.rows - testRows);
+}
+
 // Data read from files or literal rows: the data graph over each split, in
 // chunks when it is rowwise.
-void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDir, Dataset &ds) {
+void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDir, uint64_t seed,
+              std::vector<StoredTensor> &statistics, Dataset &ds) {
   struct Pending {
-    const Source *src;
     RawSplit raw;
     SplitData *dst;
   };
@@ -123,37 +191,42 @@ void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDi
     if (!src) continue;
     if (src->kind == Source::Generated)
       throw TrainError("invalid program manifest: the test split is generated but the train split is not");
-    Pending s{src, readSource(*src, dataDir), std::string(name) == "train" ? &ds.train : &ds.test};
+    Pending s{readSource(*src, dataDir), std::string(name) == "train" ? &ds.train : &ds.test};
     if (s.raw.rows < 1) throw TrainError("the " + std::string(name) + " split has no rows");
     matchInputs(*m.dataGraph, *src, s.raw);
     splits.push_back(std::move(s));
+  }
+  if (m.settings.test > 0) {
+    if (m.source("test")) throw TrainError("invalid program manifest: a test source and a test fraction");
+    Pending test{{}, &ds.test};
+    splitOffTest(m, splits[0].raw, test.raw);
+    splits.push_back(std::move(test));
+    ds.hasTest = true;
   }
   int64_t maxChunk = 1;
   for (const Pending &s : splits)
     maxChunk = std::max(maxChunk, chunkRows(*m.dataGraph, s.raw.rows));
   GraphRunner r(*m.dataGraph, p.graphs[m.dataGraph->index], maxChunk);
+  bindStatistics(m, r, statistics);
+  const RawSplit &train = splits[0].raw;
+  splitValidation(m, train.rows, seed, ds);
+  ds.train.rows = train.rows;
+  if (!m.statistics.empty()) {
+    StatisticsAccumulator acc(m);
+    std::vector<char> training = trainingRows(ds);
+    runChunks(m, r, train, [&](int64_t first, int64_t rows) { acc.add(r, first, rows, training); });
+    acc.finish(statistics);
+  }
   for (Pending &s : splits) {
     allocateFields(m, *s.dst, s.raw.rows);
-    int64_t chunk = chunkRows(*m.dataGraph, s.raw.rows);
-    for (int64_t first = 0; first < s.raw.rows; first += chunk) {
-      int64_t rows = std::min(chunk, s.raw.rows - first);
-      // Inputs are only read, so the graph reads the source's rows in place.
-      for (size_t i = 0; i < m.dataGraph->nodes.size(); ++i) {
-        const Node &n = m.dataGraph->nodes[i];
-        if (n.kind != Node::Input) continue;
-        const RawField *f = s.raw.find(n.name);
-        auto *base = static_cast<unsigned char *>(const_cast<void *>(f->data));
-        r.bind(static_cast<int>(i), base + first * n.type.rowBytes());
-      }
-      r.run(rows);
-      keepOutputs(m, r, 0, rows, *s.dst, first);
-    }
+    runChunks(m, r, s.raw, [&](int64_t first, int64_t rows) { keepOutputs(m, r, 0, rows, *s.dst, first); });
   }
 }
 
 } // namespace
 
-Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::string &dataDir, uint64_t seed) {
+Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::string &dataDir, uint64_t seed,
+                    std::vector<StoredTensor> &statistics) {
   Dataset ds;
   const Source *train = m.source("train");
   const Source *test = m.source("test");
@@ -161,12 +234,11 @@ Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::st
   if (train->kind == Source::Generated) {
     if (test && test->kind != Source::Generated)
       throw TrainError("invalid program manifest: the train split is generated but the test split is not");
-    loadGenerated(m, program, *train, test, ds);
+    if (m.settings.test > 0) throw TrainError("invalid program manifest: a test fraction of generated data");
+    loadGenerated(m, program, *train, test, seed, statistics, ds);
   } else {
-    loadRead(m, program, dataDir, ds);
+    loadRead(m, program, dataDir, seed, statistics, ds);
   }
-  ds.split.resize(static_cast<size_t>(ds.train.rows));
-  check(nnc_split_indices(ds.train.rows, m.settings.validation, seed, ds.split.data(), &ds.validationRows));
   return ds;
 }
 

@@ -1,12 +1,14 @@
 // The data a run trains on: each split's sources read, checked against the
 // shapes the program was compiled for, run through the data graph, and kept
 // as one contiguous [rows, row] array per field the steps read; the training
-// split divided into validation and training rows by nnc_split_indices.
+// split divided into validation and training rows by nnc_split_indices (and,
+// first, a test split taken from it when the program asks for one).
 #ifndef NNC_TRAINER_DATASET_H
 #define NNC_TRAINER_DATASET_H
 
 #include "GraphRunner.h"
 #include "Manifest.h"
+#include "ModelState.h"
 
 #include "nnc/program.h"
 
@@ -43,9 +45,14 @@ struct Dataset {
   int64_t trainingRows() const { return train.rows - validationRows; }
 };
 
-// Reads and preprocesses every split. `seed` drives the validation split.
+// Reads and preprocesses every split. `seed` drives the validation split;
+// the data block's seed (m.settings.seed) a test split taken from the train
+// source (`setting test`). Computes the statistics the data graph reads
+// (standardize, scale) over the training rows alone, into `statistics`
+// (ModelState::statistics), before preprocessing any split with them.
 // Throws TrainError naming the file or the field at fault.
-Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::string &dataDir, uint64_t seed);
+Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::string &dataDir, uint64_t seed,
+                    std::vector<StoredTensor> &statistics);
 
 } // namespace nnc::trainer
 

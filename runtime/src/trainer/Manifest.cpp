@@ -46,6 +46,8 @@ const char *roleName(Role r) {
     return "evaluate";
   case Role::Forward:
     return "forward";
+  case Role::Picture:
+    return "picture";
   }
   return "?";
 }
@@ -101,6 +103,7 @@ const Output *Graph::findOutput(const std::string &name) const {
 std::string Graph::describe() const {
   std::string whose = role == Role::Data                            ? "data block"
                       : role == Role::Init || role == Role::Forward ? "model"
+                      : role == Role::Picture                       ? "kind"
                                                                     : "step";
   return "graph " + std::to_string(index) + " (" + roleName(role) + " of " + whose + " " + quoted(owner) + ")";
 }

@@ -56,6 +56,9 @@ struct Node {
   enum Kind { Input, Param, Value } kind = Value;
   std::string name; // "" for values
   TensorType type;
+  // False for a value computed inside a fused kernel and never stored (kind
+  // `temp` in the manifest): it gets no buffer, and nothing reads it.
+  bool buffered = true;
 };
 
 struct Output {
@@ -63,7 +66,7 @@ struct Output {
   int id = 0;
 };
 
-enum class Role { Data, Init, StateInit, Update, Evaluate, Forward };
+enum class Role { Data, Init, StateInit, Update, Evaluate, Forward, Picture };
 const char *roleName(Role r);
 
 struct Graph {
@@ -117,6 +120,16 @@ struct Settings {
   uint64_t seed = 0;
   double validation = 0;
   bool shuffle = true;
+  double test = 0; // the fraction of the train source held out as the test split
+};
+
+// `statistic "<input>" <kind> "<output>"`: the data graph's input `input`
+// receives, per element of a row, the `kind` of its output `of` over the
+// training rows.
+struct Statistic {
+  enum Kind { Mean, Std, Min, Max } kind = Mean;
+  std::string input, of;
+  int line = 0;
 };
 
 // A scalar output of an update or evaluate graph that is averaged over the
@@ -151,6 +164,7 @@ struct Manifest {
   std::vector<std::string> stepNames;
   std::vector<Hyper> hypers;
   std::vector<Source> sources;
+  std::vector<Statistic> statistics;
   std::vector<Graph> graphs;
   // Model manifests only.
   std::vector<Port> inputs, outputs;
@@ -160,7 +174,8 @@ struct Manifest {
   const Graph *dataGraph = nullptr;
   std::vector<const Graph *> initGraphs;
   std::vector<Step> steps;
-  std::vector<std::string> fields;     // data graph outputs the update/evaluate graphs read
+  std::vector<std::string> fields;     // data graph outputs the update/evaluate/picture graphs read
+  const Graph *pictureGraph = nullptr; // the `picture` setting's, if any (owner "images" or "scatter")
   const Graph *forwardGraph = nullptr; // by checkModelManifest
 
   const Source *source(const std::string &split) const;

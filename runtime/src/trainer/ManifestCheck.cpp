@@ -38,6 +38,32 @@ void checkDataGraph(const Graph &g) {
     if (n.kind == Node::Param) bad(g.describe() + " reads param " + quoted(n.name));
 }
 
+// Each statistic feeds an unbatched f32 input of the data graph from a
+// batched f32 output with rows of the input's shape; every unbatched input
+// is such a statistic.
+void checkStatistics(const Manifest &m) {
+  const Graph &g = *m.dataGraph;
+  for (const Statistic &st : m.statistics) {
+    std::string what = "the statistic on manifest line " + std::to_string(st.line);
+    int in = g.findInput(st.input);
+    if (in < 0) bad(what + " feeds " + quoted(st.input) + ", which " + g.describe() + " does not read");
+    const Output *of = g.findOutput(st.of);
+    if (!of) bad(what + " is of " + quoted(st.of) + ", which " + g.describe() + " does not output");
+    const TensorType &it = g.nodes[static_cast<size_t>(in)].type, &ot = g.nodes[static_cast<size_t>(of->id)].type;
+    if (it.dtype != DType::F32 || it.shape.hasBatch() || ot.dtype != DType::F32 || !ot.shape.batched ||
+        ot.shape.innerBatch() > 0 || ot.shape.dims != it.shape.dims)
+      bad(what + " feeds " + quoted(st.input) + " (" + it.str() + ") from " + quoted(st.of) + " (" + ot.str() +
+          "): expected f32 rows of the input's shape");
+  }
+  for (const Node &n : g.nodes) {
+    if (n.kind != Node::Input || n.type.shape.hasBatch()) continue;
+    bool fed = false;
+    for (const Statistic &st : m.statistics)
+      fed = fed || st.input == n.name;
+    if (!fed) bad(g.describe() + " reads " + quoted(n.name) + " (" + n.type.str() + "), which no statistic feeds");
+  }
+}
+
 const Port *findPort(const std::vector<Port> &ports, const std::string &name) {
   for (const Port &p : ports)
     if (p.name == name) return &p;
@@ -111,9 +137,17 @@ struct Checker {
         bad(g.describe() + " reads state " + quoted(name) + ", which no state_init graph outputs");
       return expect(it->second, "state");
     }
+    checkFieldInput(g, n);
+  }
+
+  // An input that is a data field: the data graph's output of that name.
+  void checkFieldInput(const Graph &g, const Node &n) {
+    const std::string &name = n.name;
     const Output *o = m.dataGraph->findOutput(name);
     if (!o) bad(g.describe() + " reads field " + quoted(name) + ", which the data graph does not output");
-    expect(m.dataGraph->nodes[static_cast<size_t>(o->id)].type, "field");
+    const TensorType &t = m.dataGraph->nodes[static_cast<size_t>(o->id)].type;
+    if (!(n.type == t))
+      bad(g.describe() + " reads field " + quoted(name) + " as " + n.type.str() + ", expected " + t.str());
     if (n.type.shape.innerBatch() > 0)
       bad(g.describe() + " reads field " + quoted(name) + " as " + n.type.str() +
           ": a field has the batch dimension first or nowhere");
@@ -168,6 +202,23 @@ struct Checker {
       if (n.kind == Node::Input) checkStepInput(g, n, s);
   }
 
+  // Fields in; images f32[B,H,W] all alike, or points f32[B,2], out.
+  void checkPicture(const Graph &g) {
+    for (const Node &n : g.nodes)
+      if (n.kind == Node::Input) checkFieldInput(g, n);
+    if (g.outputs.empty()) bad(g.describe() + " has no output");
+    const TensorType &first = g.nodes[static_cast<size_t>(g.outputs[0].id)].type;
+    for (const Output &o : g.outputs) {
+      const TensorType &t = g.nodes[static_cast<size_t>(o.id)].type;
+      bool ok = t.dtype == DType::F32 && t.shape.batched && t.shape.innerBatch() == 0;
+      if (g.owner == "scatter") ok = ok && t.shape.dims == std::vector<int64_t>{2};
+      else ok = ok && t.shape.dims.size() == 2 && t == first;
+      if (!ok)
+        bad(g.describe() + " outputs " + quoted(o.name) + " as " + t.str() + "; expected " +
+            (g.owner == "scatter" ? std::string("f32[B, 2]") : "f32[B, H, W] like " + quoted(g.outputs[0].name)));
+    }
+  }
+
   void run() {
     if (m.kind != Manifest::Program)
       bad("this is an inference model (`nnc-model`), not a training program (`nnc-program`)");
@@ -210,9 +261,16 @@ struct Checker {
         slot = &g;
         break;
       }
+      case Role::Picture:
+        if (m.pictureGraph) bad("two picture graphs (" + m.pictureGraph->describe() + " and " + g.describe() + ")");
+        if (g.owner != "images" && g.owner != "scatter")
+          bad(g.describe() + " is of an unknown kind (expected \"images\" or \"scatter\")");
+        m.pictureGraph = &g;
+        break;
       }
     }
     if (!m.dataGraph) bad("no data graph");
+    checkStatistics(m);
     for (const Param &p : m.params)
       if (!initOf.count(p.name)) bad("param " + quoted(p.name) + " is initialized by no init graph");
     for (Step &s : m.steps) {
@@ -224,13 +282,14 @@ struct Checker {
         s.evalMetrics = checkStepOutputs(*s.evaluate);
       }
     }
+    if (m.pictureGraph) checkPicture(*m.pictureGraph);
   }
 };
 
 } // namespace
 
 void checkManifest(Manifest &m) {
-  m.dataGraph = nullptr;
+  m.dataGraph = m.pictureGraph = nullptr;
   m.initGraphs.clear();
   m.fields.clear();
   Checker{m, {}, {}}.run();
@@ -259,6 +318,7 @@ void checkModelManifest(Manifest &m) {
     case Role::StateInit:
     case Role::Update:
     case Role::Evaluate:
+    case Role::Picture:
       bad(g.describe() + " belongs in a training program, not in a model manifest");
     }
     checkNodeNames(m, g);

@@ -224,8 +224,11 @@ void parseSetting(LineParser &lp, Settings &s, std::set<std::string> &seen) {
     if (!(s.validation >= 0 && s.validation < 1)) lp.error("the validation fraction must lie in [0, 1)");
   } else if (name == "shuffle") {
     s.shuffle = lp.integer("shuffle", 0, 1) != 0;
+  } else if (name == "test") {
+    s.test = lp.number("the test fraction");
+    if (!(s.test > 0 && s.test < 1)) lp.error("the test fraction must lie in (0, 1)");
   } else {
-    lp.error("unknown setting `" + name + "` (expected epochs, batch, seed, validation or shuffle)");
+    lp.error("unknown setting `" + name + "` (expected epochs, batch, seed, validation, shuffle or test)");
   }
 }
 
@@ -259,6 +262,28 @@ Source parseSource(LineParser &lp, int lineNo) {
     if (f.empty()) lp.error("a source's file name is empty");
   lp.end();
   return src;
+}
+
+// `statistic "<input>" <mean|std|min|max> "<output>"`
+Statistic parseStatistic(LineParser &lp, int lineNo) {
+  Statistic st;
+  st.line = lineNo;
+  st.input = lp.str("the statistic's input");
+  std::string_view kind = lp.word("a statistic kind");
+  if (kind == "mean")
+    st.kind = Statistic::Mean;
+  else if (kind == "std")
+    st.kind = Statistic::Std;
+  else if (kind == "min")
+    st.kind = Statistic::Min;
+  else if (kind == "max")
+    st.kind = Statistic::Max;
+  else
+    lp.error("unknown statistic `" + visible(kind) + "` (expected mean, std, min or max)");
+  st.of = lp.str("the statistic's output");
+  lp.end();
+  if (st.input.empty() || st.of.empty()) lp.error("a statistic with an empty name");
+  return st;
 }
 
 // `literal "<field>" <dtype> <shape> <count> <v1> ... <vcount>`
@@ -305,9 +330,10 @@ LiteralField parseLiteral(LineParser &lp, int64_t rows) {
 
 Role parseRole(LineParser &lp) {
   std::string_view w = lp.word("a graph role");
-  for (Role r : {Role::Data, Role::Init, Role::StateInit, Role::Update, Role::Evaluate, Role::Forward})
+  for (Role r : {Role::Data, Role::Init, Role::StateInit, Role::Update, Role::Evaluate, Role::Forward, Role::Picture})
     if (w == roleName(r)) return r;
-  lp.error("unknown graph role `" + visible(w) + "` (expected data, init, state_init, update, evaluate or forward)");
+  lp.error("unknown graph role `" + visible(w) +
+           "` (expected data, init, state_init, update, evaluate, forward or picture)");
 }
 
 // `param`, `input` or `output` "<name>" <dtype> <shape>. Only a param may
@@ -465,8 +491,10 @@ Manifest parseManifest(const char *text, uint32_t numGraphs) {
           n.kind = Node::Param;
         else if (kind == "value")
           n.kind = Node::Value;
+        else if (kind == "temp")
+          n.buffered = false;
         else
-          lp.error("unknown node kind `" + visible(kind) + "` (expected input, param or value)");
+          lp.error("unknown node kind `" + visible(kind) + "` (expected input, param, value or temp)");
         n.name = lp.str("the node name");
         if (n.kind == Node::Value && !n.name.empty()) lp.error("a value node has a name");
         if (n.kind != Node::Value && n.name.empty()) lp.error("an input or param node without a name");
@@ -482,6 +510,8 @@ Manifest parseManifest(const char *text, uint32_t numGraphs) {
       o.name = lp.str("the output name");
       if (o.name.empty()) lp.error("an output with an empty name");
       o.id = static_cast<int>(lp.integer("the output's node id", 0, graphNodes - 1));
+      if (!graph->nodes[static_cast<size_t>(o.id)].buffered)
+        lp.error("output `" + o.name + "` is node " + std::to_string(o.id) + ", a temp, which has no storage");
       lp.end();
       if (!outputs.insert(o.name).second) lp.error("output `" + o.name + "` is listed twice");
       graph->outputs.push_back(std::move(o));
@@ -516,6 +546,11 @@ Manifest parseManifest(const char *text, uint32_t numGraphs) {
     } else if (item == "setting") {
       parseSetting(lp, m.settings, settings);
       lp.end();
+    } else if (item == "statistic") {
+      m.statistics.push_back(parseStatistic(lp, lineNo));
+      for (size_t k = 0; k + 1 < m.statistics.size(); ++k)
+        if (m.statistics[k].input == m.statistics.back().input)
+          lp.error("statistic `" + m.statistics.back().input + "` is given twice");
     } else if (item == "step") {
       std::string name = lp.str("the step name");
       lp.end();

@@ -20,7 +20,7 @@ void runInto(const Graph &g, const nnc_program &p, ModelState &state) {
 } // namespace
 
 StoredTensor *ModelState::find(const std::string &name) {
-  for (auto *list : {&params, &states})
+  for (auto *list : {&params, &states, &statistics})
     for (StoredTensor &t : *list)
       if (t.name == name) return &t;
   return nullptr;
@@ -43,6 +43,10 @@ ModelState initModelState(const Manifest &m, const nnc_program &program) {
       const TensorType &t = s.stateInit->nodes[static_cast<size_t>(o.id)].type;
       state.states.push_back({o.name, t, Buffer(tensorBytes(t, 1))});
     }
+  }
+  for (const Statistic &st : m.statistics) {
+    const TensorType &t = m.dataGraph->nodes[static_cast<size_t>(m.dataGraph->findInput(st.input))].type;
+    state.statistics.push_back({st.input, t, Buffer(tensorBytes(t, 1))});
   }
   for (const Graph *g : m.initGraphs)
     runInto(*g, program, state);

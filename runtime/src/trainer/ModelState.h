@@ -22,8 +22,13 @@ struct StoredTensor {
 
 struct ModelState {
   std::vector<StoredTensor> params, states;
+  // The data graph's statistic inputs ("data/x/mean"), computed from the
+  // training rows by loadDataset and saved with the params for inference;
+  // a resumed run computes them again rather than loading them.
+  std::vector<StoredTensor> statistics;
 
-  // A param by its name or a state by its "state/..." name; null if none.
+  // A param by its name, a state by its "state/..." name or a statistic by
+  // its "data/..." name; null if none.
   StoredTensor *find(const std::string &name);
   int64_t paramCount() const; // elements over every param
 };

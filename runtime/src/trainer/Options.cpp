@@ -44,6 +44,11 @@ std::string usage(const std::string &argv0) {
          "  --resume PATH   continue from the checkpoint at PATH (or PATH.prev if PATH is damaged)\n"
          "  --quiet         print no summary and no per-epoch lines\n"
          "  --json          end with one line of JSON holding the final metrics\n"
+         "  --log FILE      write a CSV row per epoch to FILE (epoch, step, metrics, validation, lr, seconds);\n"
+         "                  with --resume, keep its rows up to the checkpoint's epoch and append\n"
+         "  --plot FILE     draw the loss and metrics per epoch as an SVG chart in FILE, redrawn after\n"
+         "                  each epoch (at most once a second) and at the end\n"
+         "  --picture FILE  after training, draw the train block's `picture` setting as a PNG\n"
          "  --help          print this help\n"
          "\n"
          "exit status: 0 success, 1 failure (data, checkpoint, non-finite loss), 2 bad command line\n";
@@ -52,7 +57,8 @@ std::string usage(const std::string &argv0) {
 Options parseOptions(const std::vector<std::string> &args) {
   Options o;
   forEachOption(args, {"--quiet", "--json", "--help"},
-                {"--epochs", "--batch", "--lr", "--seed", "--threads", "--data", "--save", "--resume"},
+                {"--epochs", "--batch", "--lr", "--seed", "--threads", "--data", "--save", "--resume", "--log",
+                 "--plot", "--picture"},
                 [&](const std::string &name, const std::string &value) {
                   if (name == "--quiet" || name == "--json" || name == "--help")
                     (name == "--quiet" ? o.quiet : name == "--json" ? o.json : o.help) = true;
@@ -66,7 +72,10 @@ Options parseOptions(const std::vector<std::string> &args) {
                     o.lr = learningRate(value);
                   else if (name == "--seed")
                     o.seed = seedValue(value);
-                  else {
+                  else if (name == "--log" || name == "--plot" || name == "--picture") {
+                    if (value.empty()) usageError(name + " needs a file name");
+                    (name == "--log" ? o.logPath : name == "--plot" ? o.plotPath : o.picturePath) = value;
+                  } else {
                     if (value.empty()) usageError(name + " needs a non-empty value");
                     (name == "--data" ? o.dataDir : name == "--save" ? o.savePath : o.resumePath) = value;
                   }

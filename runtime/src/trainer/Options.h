@@ -16,6 +16,8 @@ struct Options {
   std::optional<uint64_t> seed;
   std::optional<int> threads;
   std::string dataDir, savePath, resumePath; // "" when not given
+  std::string logPath, plotPath;             // --log CSV, --plot SVG: "" when not given
+  std::string picturePath;                   // --picture PNG: "" when not given
   bool quiet = false, json = false, help = false;
 };
 

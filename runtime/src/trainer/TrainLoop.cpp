@@ -23,15 +23,26 @@ std::string numberText(double v) {
 
 } // namespace
 
+std::vector<std::string> trainMetricNames(const Manifest &m) {
+  std::vector<std::string> names;
+  for (const Step &s : m.steps)
+    for (const Metric &mt : s.trainMetrics)
+      names.push_back(metricName(m, s, mt));
+  return names;
+}
+
+std::vector<std::string> evalMetricNames(const Manifest &m) {
+  std::vector<std::string> names;
+  for (const Step &s : m.steps)
+    for (const Metric &mt : s.evalMetrics)
+      names.push_back(metricName(m, s, mt));
+  return names;
+}
+
 TrainLoop::TrainLoop(const Manifest &m, const nnc_program &program, const Dataset &data, ModelState &state,
                      const LoopConfig &config)
-    : m_(m), data_(data), state_(state), config_(config), stepValue_(sizeof(float)) {
-  for (const Step &s : m.steps) {
-    for (const Metric &mt : s.trainMetrics)
-      trainNames_.push_back(metricName(m, s, mt));
-    for (const Metric &mt : s.evalMetrics)
-      evalNames_.push_back(metricName(m, s, mt));
-  }
+    : m_(m), data_(data), state_(state), config_(config), stepValue_(sizeof(float)), trainNames_(trainMetricNames(m)),
+      evalNames_(evalMetricNames(m)) {
   for (const FieldArray &f : data.train.fields)
     fieldBatches_.emplace_back(static_cast<size_t>((f.type.shape.batched ? config.batch : 1) * f.rowBytes));
   for (size_t i = 0; i < m.hypers.size(); ++i) {

@@ -32,6 +32,11 @@ struct LoopConfig {
   std::vector<double> hypers; // the value of each of Manifest::hypers (after --lr)
 };
 
+// "loss" and the metrics of every step's update graph, in order, prefixed
+// "<step>." when there are several steps; and those of the evaluate graphs.
+std::vector<std::string> trainMetricNames(const Manifest &m);
+std::vector<std::string> evalMetricNames(const Manifest &m);
+
 // Called after each batch with its 1-based number, the batch count, the rows
 // done so far in this epoch and the running sums (weighted by rows) of the
 // training metrics.
@@ -43,8 +48,7 @@ public:
   TrainLoop(const Manifest &m, const nnc_program &program, const Dataset &data, ModelState &state,
             const LoopConfig &config);
 
-  // "loss" and the metrics of every step's update graph ("<step>.<name>"
-  // with several steps), and those of the evaluate graphs.
+  // trainMetricNames and evalMetricNames of the manifest.
   const std::vector<std::string> &trainNames() const { return trainNames_; }
   const std::vector<std::string> &evalNames() const { return evalNames_; }
 

@@ -1,16 +1,20 @@
 // The driver: the stages of a training run in order, each a line. Options,
-// the manifest, params (or a checkpoint), the data, the epochs, the test
-// split, the summary. Every failure below surfaces here as a TrainError.
+// the manifest, params (or a checkpoint), the log and plot, the data, the
+// epochs, the test split, the summary. Every failure below surfaces here as
+// a TrainError.
 #include "Trainer.h"
 #include "CheckpointIO.h"
 #include "Dataset.h"
 #include "DriverMain.h"
+#include "LearningCurves.h"
 #include "Manifest.h"
 #include "ModelState.h"
 #include "Options.h"
+#include "Picture.h"
 #include "Report.h"
 #include "TrainError.h"
 #include "TrainLoop.h"
+#include "TrainingLog.h"
 
 #include "nnc/threads.h"
 
@@ -18,6 +22,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <optional>
 
@@ -52,6 +57,11 @@ const nnc_program &checkedProgram(const nnc_program *p) {
   return *p;
 }
 
+// "Classifier on fashion — train": the chart's title.
+std::string chartTitle(const Manifest &m, const std::string &argv0) {
+  return m.model + " on " + m.data + " \xE2\x80\x94 " + argv0.substr(argv0.rfind('/') + 1);
+}
+
 int train(const nnc_program *programPtr, const std::vector<std::string> &args, std::ostream &out, std::ostream &err,
           bool interactive) {
   const Clock::time_point start = Clock::now();
@@ -64,6 +74,7 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
   const nnc_program &program = checkedProgram(programPtr);
   Manifest m = parseManifest(program.manifest, program.num_graphs);
   checkManifest(m);
+  if (!o.picturePath.empty()) requirePicture(m);
   LoopConfig config;
   config.hypers = hyperValues(m, o);
   if (o.threads) nnc_threads_set(*o.threads);
@@ -79,7 +90,28 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
   std::optional<CheckpointWriter> writer;
   if (!o.savePath.empty()) writer.emplace(state);
 
-  Dataset data = loadDataset(m, program, o.dataDir, pos.seed);
+  // --log and --plot are written once before the data is read, so that a bad
+  // path stops the run before it spends any time.
+  History history = emptyHistory(m);
+  std::optional<TrainingLog> log;
+  if (!o.logPath.empty())
+    log.emplace(o.logPath, history, o.resumePath.empty() ? std::nullopt : std::optional<int64_t>(pos.epoch));
+  // A resumed log's seconds go on from its last row.
+  const double secondsBefore = history.epochs.empty() ? 0 : history.epochs.back().seconds;
+  const std::vector<double> rates = stepRates(m, config.hypers);
+  const std::string title = chartTitle(m, argv0);
+  // Redrawn after an epoch at most once a second, so that a run of many
+  // tiny epochs does not spend its time redrawing a growing chart; always
+  // after the last one and when training stops.
+  Clock::time_point plotted{};
+  auto plot = [&](bool now) {
+    if (o.plotPath.empty() || (!now && Clock::now() - plotted < std::chrono::seconds(1))) return;
+    writeLearningCurves(o.plotPath, history, title);
+    plotted = Clock::now();
+  };
+  plot(true);
+
+  Dataset data = loadDataset(m, program, o.dataDir, pos.seed, state.statistics);
   const int64_t epochs = o.epochs.value_or(m.settings.epochs);
   config.batch = std::min(o.batch.value_or(m.settings.batch), data.trainingRows());
   config.seed = pos.seed;
@@ -105,6 +137,7 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
       summary.train.values = loop.trainEpoch(epoch, onBatch);
     } catch (const NonFiniteLoss &e) {
       report.interrupt();
+      plot(true);
       std::string kept = savedEpoch >= 0 ? "; the last checkpoint " + quoted(o.savePath) + " (epoch " +
                                                std::to_string(savedEpoch) + ") is kept"
                                          : "";
@@ -118,6 +151,12 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
       savedEpoch = epoch;
     }
     summary.epochs = epoch;
+    history.epochs.push_back({epoch, loop.globalStep, summary.train.values, summary.validation.values, rates,
+                              secondsBefore + secondsSince(start)});
+    if (history.epochs.back().validation.empty())
+      history.epochs.back().validation.assign(history.validation.size(), std::nan(""));
+    if (log) log->append(history.epochs.back());
+    plot(epoch == epochs);
     report.epoch(epoch, epochs, secondsSince(epochStart), summary.train, summary.validation);
   }
   summary.epochs = std::max(summary.epochs, pos.epoch);
@@ -125,7 +164,11 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
   if (data.hasTest) {
     summary.test = Metrics{loop.evalNames(), loop.evaluateTest()};
     report.test(*summary.test);
+    history.testNames = summary.test->names;
+    history.test = summary.test->values;
+    plot(true);
   }
+  if (!o.picturePath.empty()) writePicture(o.picturePath, m, program, data, state);
   summary.seconds = secondsSince(start);
   report.json(summary);
   return 0;
