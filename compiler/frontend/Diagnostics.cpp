@@ -6,9 +6,22 @@
 
 namespace nnc {
 
+bool DiagnosticEngine::isRepeat(Severity s, SourceRange r, const std::string &msg) const {
+  auto same = [](SourceLoc a, SourceLoc b) { return a.file == b.file && a.line == b.line && a.col == b.col; };
+  for (const Diagnostic &d : diags_)
+    if (d.severity == s && d.message == msg && same(d.range.begin, r.begin) && same(d.range.end, r.end)) return true;
+  return false;
+}
+
 void DiagnosticEngine::report(Severity s, SourceRange r, std::string msg) {
   if (s == Severity::Note) {
     if (!dropping_) diags_.push_back({s, r, std::move(msg)});
+    return;
+  }
+  // A model elaborated once per train step that calls it would report the
+  // same mistake once per call: say it once, with its notes.
+  if (isRepeat(s, r, msg)) {
+    dropping_ = true;
     return;
   }
   if (s == Severity::Error) {

@@ -52,6 +52,9 @@ public:
   const SourceManager &sources() const { return sm_; }
 
 private:
+  // An error or warning already reported at the same place in the same words.
+  bool isRepeat(Severity s, SourceRange r, const std::string &msg) const;
+
   const SourceManager &sm_;
   std::vector<Diagnostic> diags_;
   int errorCount_ = 0;
