@@ -26,7 +26,7 @@ bool compile(const Options &opt, SourceManager &sm, DiagnosticEngine &diags, Fro
   }
   diags.print(err, opt.color);
   if (diags.hasErrors()) {
-    err << diags.errorCount() << " error" << (diags.errorCount() == 1 ? "" : "s") << " generated.\n";
+    err << diags.shownErrorCount() << " error" << (diags.shownErrorCount() == 1 ? "" : "s") << " generated.\n";
     return false;
   }
   return true;

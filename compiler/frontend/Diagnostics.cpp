@@ -20,17 +20,21 @@ void DiagnosticEngine::report(Severity s, SourceRange r, std::string msg) {
   }
   // A model elaborated once per train step that calls it would report the
   // same mistake once per call: say it once, with its notes.
+  // It still counts as an error, so the stage that made it sees it failed.
   if (isRepeat(s, r, msg)) {
+    if (s == Severity::Error) ++errorCount_;
     dropping_ = true;
     return;
   }
   if (s == Severity::Error) {
-    if (errorCount_ >= kMaxErrors) {
+    if (shownErrors_ >= kMaxErrors) {
+      ++errorCount_;
       dropping_ = true;
       droppedAny_ = true;
       return;
     }
     ++errorCount_;
+    ++shownErrors_;
   }
   dropping_ = false;
   diags_.push_back({s, r, std::move(msg)});

@@ -36,7 +36,11 @@ public:
   void report(Severity s, SourceRange r, std::string msg);
 
   bool hasErrors() const { return errorCount_ > 0; }
+  // Every error reported, repeats and dropped ones included: a stage compares
+  // it before and after to learn whether it failed.
   int errorCount() const { return errorCount_; }
+  // The errors printed: each distinct one once, at most kMaxErrors.
+  int shownErrorCount() const { return shownErrors_; }
   // Past this many errors, later ones are dropped (one line says so), and
   // tooMany() tells the stages to stop looking for more.
   static constexpr int kMaxErrors = 20;
@@ -58,6 +62,7 @@ private:
   const SourceManager &sm_;
   std::vector<Diagnostic> diags_;
   int errorCount_ = 0;
+  int shownErrors_ = 0;
   bool dropping_ = false;   // the last error was dropped: drop its notes too
   bool droppedAny_ = false; // some error was dropped: say so once at the end
 };

@@ -15,6 +15,9 @@ trap 'rm -rf "$work"' EXIT
 ln -s "$repo/examples" "$work/examples"
 mkdir "$work/build"
 ln -s "$build/nnc" "$work/build/nnc"
+# Data scripts/setup.sh extracts (the breast cancer CSV), which examples name
+# by a path relative to themselves.
+[ -d "$repo/build/data" ] && ln -s "$repo/build/data" "$work/build/data"
 
 # Each command becomes `run LINE EXPECTED 'COMMAND'`, so a failure names the
 # page's line. Continuation lines (ending in \) join the command.

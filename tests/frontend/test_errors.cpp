@@ -295,3 +295,12 @@ TEST_CASE("errors: past 20 errors the rest are dropped, and the output says so")
   CHECK(e.errors.size() == 20);
   CHECK(e.text.find("too many errors") == std::string::npos);
 }
+
+TEST_CASE("errors: a mistake inside a model is reported once, however many graphs call it") {
+  // The model is elaborated for the train step and again for its evaluation.
+  auto r = check(std::string("import std\nmodel Net(x: f32[B, 2]) {\n  return dense(x, 1) @ x\n}\n") + kData +
+                 "train Net on d {\n  loss = mse(Net(x), y)\n  optimizer = sgd()\n}\n");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].find("main.nn:3:") == 0);
+  CHECK(r.text.find("is not a node") == std::string::npos);
+}
