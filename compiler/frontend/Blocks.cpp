@@ -299,9 +299,19 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
     }
     if (key == "train" || key == "test") {
       const ast::Expr *c = callee(&e);
+      size_t before = info.sources.size();
       if (c && c->text == "idx") BlockElab::idxSource(*this, info, frames_.back(), key, e, root, nnFile);
       else if (c && c->text == "csv") BlockElab::csvSource(*this, info, frames_.back(), key, e, root, nnFile);
       else error(e.range, "`" + key + "` must be a source: idx(images, labels) or csv(file, label = \"column\")");
+      if (info.sources.size() == before) {
+        // The source's error was said once: its fields, and what is computed
+        // from them, are poisoned rather than unknown names.
+        info.brokenSource = true;
+        for (const char *f : c && c->text == "idx" ? std::vector<const char *>{"image", "label"}
+                             : c && c->text == "csv" ? std::vector<const char *>{"features", "label"}
+                                                     : std::vector<const char *>{})
+          frames_.back().vars.try_emplace(f, Value::err());
+      }
       if (key == "test" && info.sources.size() == 1 && info.sources[0].split == "test")
         error(s.targets[0].range, "the `test` split needs a `train` split before it");
       continue;
@@ -310,6 +320,7 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
     Value v = eval(e);
     if (v.isError()) {
       frames_.back().vars[key] = v;
+      info.poisonedFields.push_back(key);
       continue;
     }
     if (key == "root") {
@@ -386,7 +397,7 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
                              "; give a source instead: `test = idx(...)` or `test = csv(...)`");
     info.testSamples = 0;
   }
-  if (testFractionAt.valid()) {
+  if (testFractionAt.valid() && !info.brokenSource) {
     bool readTrain = false, testSource = false;
     for (const DataSource &src : info.sources) {
       readTrain |= src.split == "train" && src.kind != DataSource::Generated;
@@ -533,7 +544,7 @@ void Elab::elaborateTrain(const ast::TrainDecl &t, ElaboratedProgram &out) {
     si.name = src.name;
     int before = diags_.errorCount();
     StepOutcome o = elaborateStep(ti, data, *fit->second, src, !t.steps.empty(), true, si, si.graph);
-    if (diags_.errorCount() != before || !o.optimizer) continue;
+    if (diags_.errorCount() != before || !o.optimizer || o.loss < 0) continue; // a poisoned loss was said before
     // The same step without training behaviour (no dropout): validation and test.
     elaborateStep(ti, data, *fit->second, src, !t.steps.empty(), false, si, si.evaluate);
     buildUpdate(si, *o.optimizer, o.optimizerArgs, o.loss, o.step, o.lossRange);
@@ -564,6 +575,8 @@ Elab::StepOutcome Elab::elaborateStep(TrainInfo &ti, const DataInfo &data, const
     v.originWhat = "data field `" + name + "`";
     frames_.back().vars[name] = v;
   }
+  for (const std::string &name : data.poisonedFields)
+    frames_.back().vars[name] = Value::err();
   // `B`, the batch, sizes what a step draws itself: normal([B, 8]).
   if (!frames_.back().vars.count("B")) frames_.back().vars["B"] = Value::ofBatch();
   out.step = graph.input("step", ir::TensorType{ir::DType::F32, ir::Shape{}});
@@ -640,6 +653,7 @@ Elab::StepOutcome Elab::elaborateStep(TrainInfo &ti, const DataInfo &data, const
                                   "` has no fields `x` and `y`");
           continue;
         }
+        if (vars["x"].isError() || vars["y"].isError()) continue; // said where x or y was defined
         Value modelFn;
         modelFn.kind = Value::Function;
         modelFn.fn = &model;

@@ -63,6 +63,10 @@ struct DataInfo {
   int64_t testSamples = 0; // generated data: samples in the test split (0: none)
   double testFraction = 0; // read data: the fraction of the train source held out as the test split
   std::vector<DataStatistic> statistics; // inputs of `graph` the runtime computes
+  // After an error: a source that could not be read, and the fields whose
+  // definitions failed. Their uses are poisoned, not reported again.
+  bool brokenSource = false;
+  std::vector<std::string> poisonedFields;
 };
 
 // Inputs of an update graph named kHyperPrefix + name (f32[]) take the value

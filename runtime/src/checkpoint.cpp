@@ -8,11 +8,9 @@
 // truncated or corrupt rather than as whatever garbage it happens to hold.
 #include "nnc/checkpoint.h"
 
+#include "atomic_file.h"
 #include "error_internal.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -153,83 +151,18 @@ void writeAll(Writer &w, uint64_t size, const nnc_ckpt_meta &meta, const nnc_ckp
   w.checksum();
 }
 
-// Writes the checkpoint to a fresh temporary file next to `path` and makes
-// it durable. *tmp gets its name (empty if none was created).
-int writeTemp(const std::string &path, uint64_t size, const nnc_ckpt_meta &meta, const nnc_ckpt_tensor *tensors,
-              int64_t count, std::string *tmp) {
-  std::string name = path + ".tmp.XXXXXX";
-  int fd = mkstemp(name.data());
-  if (fd < 0)
-    return fail(NNC_ERR_IO, "cannot create a temporary file next to checkpoint " + quoted(path) + ": " + errnoText());
-  *tmp = name;
-  // mkstemp creates the file 0600; a checkpoint is as readable as any output.
-  fchmod(fd, 0644);
-  FILE *f = fdopen(fd, "wb");
-  if (!f) {
-    int err = errno;
-    close(fd);
-    errno = err;
-    return fail(NNC_ERR_IO, "cannot write checkpoint " + quoted(path) + ": " + errnoText());
-  }
-  Writer w(f);
-  writeAll(w, size, meta, tensors, count);
-  bool ok = w.ok() && std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  int err = errno;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    errno = err ? err : errno;
-    return fail(NNC_ERR_IO, "cannot write checkpoint " + quoted(path) + ": " + errnoText());
-  }
-  return NNC_OK;
-}
-
-// Makes the current PATH (if any) PATH.prev. A hard link keeps PATH in place
-// until the rename replaces it, so there is no moment without a checkpoint;
-// where links are unsupported, PATH is renamed instead.
-int keepPrevious(const std::string &path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return NNC_OK;
-    return fail(NNC_ERR_IO, "cannot save checkpoint " + quoted(path) + ": " + errnoText());
-  }
-  if (!S_ISREG(st.st_mode))
-    return fail(NNC_ERR_IO, "cannot save checkpoint " + quoted(path) + ": it exists and is not a regular file");
-  std::string prev = path + ".prev";
-  if (unlink(prev.c_str()) != 0 && errno != ENOENT)
-    return fail(NNC_ERR_IO, "cannot replace " + quoted(prev) + ": " + errnoText());
-  if (link(path.c_str(), prev.c_str()) == 0) return NNC_OK;
-  if (rename(path.c_str(), prev.c_str()) == 0) return NNC_OK;
-  return fail(NNC_ERR_IO, "cannot keep the previous checkpoint as " + quoted(prev) + ": " + errnoText());
-}
-
-// Makes the renames durable: they live in the directory, not in the file.
-int syncDirectory(const std::string &path) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return fail(NNC_ERR_IO, "cannot sync directory " + quoted(dir) + ": " + errnoText());
-  // Some file systems cannot fsync a directory (EINVAL); nothing more to do.
-  bool ok = fsync(fd) == 0 || errno == EINVAL;
-  int err = errno;
-  close(fd);
-  errno = err;
-  if (!ok) return fail(NNC_ERR_IO, "cannot sync directory " + quoted(dir) + ": " + errnoText());
-  return NNC_OK;
-}
-
 int save(const std::string &path, const nnc_ckpt_meta &meta, const nnc_ckpt_tensor *tensors, int64_t count) {
   uint64_t size = 0;
   if (int rc = validate(path, tensors, count, &size)) return rc;
-  std::string tmp;
-  int rc = writeTemp(path, size, meta, tensors, count, &tmp);
-  if (rc == NNC_OK) rc = keepPrevious(path);
-  if (rc == NNC_OK && rename(tmp.c_str(), path.c_str()) != 0)
-    rc = fail(NNC_ERR_IO, "cannot rename " + quoted(tmp) + " to " + quoted(path) + ": " + errnoText());
-  if (rc != NNC_OK) {
-    if (!tmp.empty()) unlink(tmp.c_str());
-    return rc;
-  }
-  return syncDirectory(path);
+  std::string why = replaceFileAtomically(
+      path, "checkpoint",
+      [&](FILE *f) {
+        Writer w(f);
+        writeAll(w, size, meta, tensors, count);
+        return w.ok();
+      },
+      AtomicWrite{.durable = true, .keepPrevious = true});
+  return why.empty() ? NNC_OK : fail(NNC_ERR_IO, why);
 }
 
 // ---- Reading ----------------------------------------------------------------

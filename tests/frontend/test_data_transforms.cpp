@@ -103,6 +103,13 @@ TEST_CASE("data transforms: errors") {
         "main.nn:4:3: error: data block `d` has a `test` source and a `test` fraction");
   CHECK(firstError("data d {\n  train = csv(\"missing.csv\")\n  x = standardize(features)\n}\n") ==
         "main.nn:2:15: error: cannot read `missing.csv`");
+  // Said once: the source's fields, what is computed from them and the train
+  // block that reads them are poisoned, not unknown names.
+  auto r = check("import std\nmodel M(x: f32[B, 2]) -> f32[B, 1] { return dense(x, 1) }\n"
+                 "data d {\n  train = csv(\"missing.csv\")\n  test = 0.2\n  x = standardize(features)\n"
+                 "  y = reshape(label, [1])\n}\n"
+                 "train M on d {\n  loss = mse(M(x), y)\n  optimizer = sgd(lr = 0.1)\n  metrics = [mae]\n}\n");
+  CHECK(r.errors == std::vector<std::string>{"main.nn:4:15: error: cannot read `missing.csv`"});
   CHECK(firstError("data d {\n  samples = 10\n  test = 0.2\n  x = normal([2])\n}\n") ==
         "main.nn:3:3: error: a `test` fraction splits the rows of a `train` source or literal rows; generated data "
         "sizes its test split with `test_samples = N`");

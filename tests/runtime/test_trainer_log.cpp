@@ -308,11 +308,13 @@ TEST_CASE("trainer log: bad paths stop the run before it trains", "[trainer]") {
   std::string missing = tmp.path("no/such/dir/run.csv");
   Result r = train(p, {"--log", missing});
   CHECK(r.status == 1);
-  CHECK(has(r.err, "lin-train: error: cannot write log `" + missing + "`: No such file or directory"));
+  CHECK(has(r.err, "lin-train: error: cannot create a temporary file next to log `" + missing +
+                   "`: No such file or directory"));
   CHECK(!has(r.out, "Epoch"));
   r = train(p, {"--plot", tmp.path("no/run.svg")});
   CHECK(r.status == 1);
-  CHECK(has(r.err, "error: cannot write plot `" + tmp.path("no/run.svg") + "`: No such file or directory"));
+  CHECK(has(r.err, "error: cannot create a temporary file next to plot `" + tmp.path("no/run.svg") +
+                   "`: No such file or directory"));
   CHECK(!has(r.out, "Epoch"));
   r = train(p, {"--plot", tmp.dir.string()});
   CHECK(r.status == 1);

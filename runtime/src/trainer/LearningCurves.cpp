@@ -1,5 +1,6 @@
 #include "LearningCurves.h"
-#include "AtomicFile.h"
+#include "TrainError.h"
+#include "atomic_file.h"
 
 #include <algorithm>
 #include <cmath>
@@ -278,7 +279,8 @@ std::string learningCurvesSvg(const History &h, const std::string &title) {
 }
 
 void writeLearningCurves(const std::string &path, const History &h, const std::string &title) {
-  writeFileAtomically(path, learningCurvesSvg(h, title), "plot");
+  std::string why = rt::replaceFileAtomically(path, "plot", learningCurvesSvg(h, title));
+  if (!why.empty()) throw TrainError(why);
 }
 
 } // namespace nnc::trainer

@@ -1,7 +1,7 @@
 #include "TrainingLog.h"
-#include "AtomicFile.h"
 #include "TrainError.h"
 #include "TrainLoop.h"
+#include "atomic_file.h"
 
 #include <cerrno>
 #include <charconv>
@@ -159,7 +159,8 @@ TrainingLog::TrainingLog(const std::string &path, History &history, std::optiona
       text += csvRow(r);
   }
   // The kept rows replace the file whole, so a failure leaves the old log.
-  writeFileAtomically(path, text, "log");
+  std::string why = rt::replaceFileAtomically(path, "log", text);
+  if (!why.empty()) throw TrainError(why);
   file_.reset(std::fopen(path.c_str(), "ab"));
   if (!file_) throw TrainError("cannot write log " + quoted(path) + ": " + std::strerror(errno));
 }
