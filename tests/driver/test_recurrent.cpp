@@ -120,7 +120,7 @@ double lastValueLoss(const nnc::driver::Dataset &ds) {
 // higher rate (a test MSE of 0.006-0.008; 5 epochs at 3e-3 reach
 // 0.0045-0.0058, README's table), and compares it with the last-value
 // forecast on the test split its data block generates. Built at -O0: LLVM's
-// optimizations of the 50 unrolled steps take about 9 s for the LSTM, and
+// optimizations of the 50 unrolled steps take about 10 s for the LSTM, and
 // unoptimized code trains the epoch in about a second.
 void checkForecastExample(const std::string &layer) {
   nnc::test::TempDir dir("nnc_recurrent");
