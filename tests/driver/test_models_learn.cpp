@@ -3,6 +3,7 @@
 // pictures --picture draws of them.
 #include "common/TempDir.h"
 #include "driver/DriverUtil.h"
+#include "driver/ExampleUtil.h"
 #include "driver/ProcessUtil.h"
 
 #include <catch2/catch.hpp>
@@ -17,16 +18,6 @@
 using namespace nnc::test;
 
 namespace {
-
-std::string buildExample(const TempDir &dir, const std::string &name, const std::vector<std::string> &extra = {}) {
-  std::string exe = dir.path(name + (extra.empty() ? "" : "_infer"));
-  std::vector<std::string> args{"build", sourcePath("examples/" + name + ".nn"), "-o", exe};
-  args.insert(args.end(), extra.begin(), extra.end());
-  RunResult r = runNnc(args);
-  INFO(r.err);
-  REQUIRE(r.code == 0);
-  return exe;
-}
 
 uint32_t bigEndian(const std::string &s, size_t at) {
   uint32_t v = 0;
@@ -120,8 +111,10 @@ TEST_CASE("models: the GAN's generator moves its points onto the ring's modes") 
   ProcessResult r = runProcess(exe + " --epochs 3 --seed 1 --quiet --save " + trained + " --picture " + png);
   INFO(r.out);
   REQUIRE(r.code == 0);
-  RingFit before = ringFit(dir, buildExample(dir, "gan", {"--infer", "--model", "G", "--weights", untrained}), 2000);
-  RingFit after = ringFit(dir, buildExample(dir, "gan", {"--infer", "--model", "G", "--weights", trained}), 2000);
+  RingFit before =
+      ringFit(dir, buildExample(dir, "gan", {"--infer", "--model", "G", "--weights", untrained}, "sampler"), 2000);
+  RingFit after =
+      ringFit(dir, buildExample(dir, "gan", {"--infer", "--model", "G", "--weights", trained}, "sampler"), 2000);
   INFO("modes " << before.modes << " -> " << after.modes << ", near a mode " << before.nearFraction << " -> "
                 << after.nearFraction);
   CHECK(before.modes <= 1);
