@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# Training throughput of the Fashion-MNIST MLP, nnc's compiled trainer against
-# PyTorch eager, side by side, at 1 and 2 threads (samples/s of the training
-# loop; nnc reads the real data set, PyTorch random data of the same size).
+# Training throughput of the examples' models, nnc's compiled trainer against
+# the same model in PyTorch eager (bench/torch_train.py), side by side, at 1
+# and 2 threads: samples/s of the training loop. nnc reads the real data, PyTorch
+# random rows of the same shapes. Usage: train_vs_pytorch.sh [mlp] [cnn] [lstm]
+# (all three by default). PyTorch trains the CNN on NNC_BENCH_CNN_SAMPLES rows
+# of the epoch (default 12800: it is slow), nnc on the whole epoch. PyTorch's
+# OpenMP threads sleep when idle (OMP_WAIT_POLICY=PASSIVE unless set): spinning,
+# GNU OpenMP's default, made it 7x slower at 2 threads on a loaded 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${NNC_BUILD_DIR:-build}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$build/nnc" build examples/fashion_mlp.nn -o "$work/train"
-for threads in 1 2; do
-  nnc=$("$work/train" --epochs 1 --threads "$threads" --quiet --json | tail -1)
-  torch=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/mlp_train_torch.py "$threads")
-  /usr/bin/python3 - "$threads" "$nnc" "$torch" <<'PY'
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(mlp cnn lstm)
+declare -A example=([mlp]=fashion_mlp [cnn]=fashion_cnn [lstm]=lstm_forecast)
+for model in "${models[@]}"; do
+  "$build/nnc" build "examples/${example[$model]}.nn" -o "$work/$model"
+  extra=()
+  [ "$model" != cnn ] || extra=(--samples "${NNC_BENCH_CNN_SAMPLES:-12800}")
+  for threads in 1 2; do
+    nnc=$("$work/$model" --epochs 1 --threads "$threads" --quiet --json | tail -1)
+    torch=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
+            /usr/bin/python3 bench/torch_train.py "$model" "$threads" "${extra[@]}")
+    /usr/bin/python3 - "$model" "$threads" "$nnc" "$torch" <<'PY'
 import json, sys
-n, t = json.loads(sys.argv[2])["samples_per_s"], json.loads(sys.argv[3])["samples_per_s"]
-print(f"threads {sys.argv[1]}: nnc {n:9.0f} samples/s, torch eager {t:9.0f} samples/s, ratio {n / t:.2f}x")
+n, t = json.loads(sys.argv[3])["samples_per_s"], json.loads(sys.argv[4])["samples_per_s"]
+print(f"{sys.argv[1]:4} threads {sys.argv[2]}: nnc {n:9.0f} samples/s, torch eager {t:9.0f} samples/s, ratio {n / t:.2f}x")
 PY
+  done
 done
