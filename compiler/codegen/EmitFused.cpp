@@ -38,6 +38,7 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = g.node(id);
     if (foldedConstant(g, id)) continue;
+    if (n.op == Op::Transpose && k.isInterior(id)) continue; // a GEMM operand, read transposed in place
     ir::OpCategory cat = ir::opInfo(n.op).category;
     if (cat != ir::OpCategory::Elementwise && cat != ir::OpCategory::Broadcast && !isReduction(n.op) &&
         n.op != Op::MatMul)
@@ -48,7 +49,8 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
     for (ir::NodeId x : n.inputs) {
       if (!in.count(x) || foldedConstant(g, x)) continue;
       if (n.op == Op::Broadcast) fail(id, "broadcasts a value of its own kernel");
-      if (n.op == Op::MatMul) fail(id, "multiplies a value of its own kernel");
+      if (n.op == Op::MatMul && !(g.node(x).op == Op::Transpose && k.isInterior(x)))
+        fail(id, "multiplies a value of its own kernel");
       if (isReduction(g.node(x).op)) fail(id, "reads a reduction of its own kernel");
     }
     if (isReduction(n.op) && k.isInterior(id)) fail(id, "is a reduction without a buffer");
@@ -125,6 +127,8 @@ void KernelEmitter::fusedElement(const Kernel &k, const FusedSteps &steps, Value
     Value *v = nullptr;
     if (foldedConstant(g, id)) {
       v = value(id);
+    } else if (n.op == Op::Transpose) {
+      continue; // the GEMM's operand, read in place
     } else if (n.op == Op::MatMul) {
       // The GEMM's product, read once: its buffer may be a later node's.
       vals[id] = load(id, linear);

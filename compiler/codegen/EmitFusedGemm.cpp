@@ -32,21 +32,43 @@ bool isReduction(Op op) {
 
 void KernelEmitter::fusedGemm(const Kernel &k, ir::NodeId mm, const ir::Shape &domain) {
   const ir::Node &n = node(mm);
-  ir::NodeId x = n.inputs[0], w = n.inputs[1];
   std::optional<ir::NodeId> dest = gemmDestination(g, k);
-  if (n.type.dtype != ir::DType::F32 || domain.rank() != 2 || g.type(x).shape.rank() != 2 || !dest)
+  if (n.type.dtype != ir::DType::F32 || domain.rank() != 2 || g.type(n.inputs[0]).shape.rank() != 2 || !dest)
     throw CodegenError("codegen: fused matmul node " + std::to_string(mm) +
                        " is not an f32 matrix product with a buffer for its result");
+  // An operand transposed in the kernel is read in place, transposed.
+  auto stored = [&](ir::NodeId x, int &trans) {
+    trans = node(x).op == Op::Transpose && k.isInterior(x);
+    return trans ? node(x).inputs[0] : x;
+  };
+  int transA = 0, transB = 0;
+  ir::NodeId a = stored(n.inputs[0], transA), w = stored(n.inputs[1], transB);
   int keep = 0;
+  bool work = false; // anything for an epilogue to do
   for (ir::NodeId id : k.nodes) {
-    if (!isReduction(node(id).op)) continue;
-    for (int64_t ax : node(id).attrs.getInts("axes")) keep |= ax == 0 ? NNC_GEMM_KEEP_COLUMNS : NNC_GEMM_KEEP_ROWS;
+    const ir::Node &u = node(id);
+    if (u.op == Op::Transpose && id != n.inputs[0] && id != n.inputs[1])
+      throw CodegenError("codegen: fused transpose node " + std::to_string(id) + " is not an operand of the GEMM");
+    work |= u.op != Op::Transpose && u.op != Op::MatMul;
+    if (!isReduction(u.op)) continue;
+    for (int64_t ax : u.attrs.getInts("axes")) keep |= ax == 0 ? NNC_GEMM_KEEP_COLUMNS : NNC_GEMM_KEEP_ROWS;
   }
-
+  const ir::Shape &xs = g.type(n.inputs[0]).shape;
+  Value *rows = dim(xs[0]), *inner = dim(xs[1]), *cols = dim(domain[1]);
+  Value *lda = dim(g.type(a).shape[1]), *ldb = dim(g.type(w).shape[1]);
   Module *m = b.GetInsertBlock()->getModule();
+  Type *i32 = b.getInt32Ty(), *f32 = b.getFloatTy(), *i64T = b.getInt64Ty(), *p = b.getPtrTy();
+  FunctionCallee sgemm = m->getOrInsertFunction("nnc_sgemm_ex", b.getVoidTy(), i32, i32, i64T, i64T, i64T, f32, p,
+                                                i64T, p, i64T, f32, p, i64T, p, p, i32);
+  auto call = [&](Value *epilogue, Value *context) {
+    b.CreateCall(sgemm, {b.getInt32(transA), b.getInt32(transB), rows, cols, inner, ConstantFP::get(f32, 1.0),
+                         ptr(a, i64(0)), lda, ptr(w, i64(0)), ldb, ConstantFP::get(f32, 0.0), ptr(*dest, i64(0)), cols,
+                         epilogue, context, b.getInt32(keep)});
+  };
+  if (!work) return call(ConstantPointerNull::get(b.getPtrTy()), ConstantPointerNull::get(b.getPtrTy()));
+
   Function *kernel = b.GetInsertBlock()->getParent();
   LLVMContext &ctx = b.getContext();
-  Type *i64T = b.getInt64Ty(), *p = b.getPtrTy();
   // The context: the batch, then the kernel's buffers in node order.
   std::vector<ir::NodeId> ids;
   for (const auto &[id, buf] : bufs_) ids.push_back(id);
@@ -109,14 +131,7 @@ void KernelEmitter::fusedGemm(const Kernel &k, ir::NodeId mm, const ir::Shape &d
   b.CreateStore(batch, b.CreateStructGEP(ctxTy, context, 0));
   for (size_t i = 0; i < ids.size(); ++i)
     b.CreateStore(bufs_.at(ids[i]), bufferSlot(b, context, i));
-  const ir::Shape &xs = g.type(x).shape;
-  Value *rows = dim(xs[0]), *inner = dim(xs[1]), *cols = dim(domain[1]);
-  Type *i32 = b.getInt32Ty(), *f32 = b.getFloatTy();
-  FunctionCallee sgemm = m->getOrInsertFunction("nnc_sgemm_ex", b.getVoidTy(), i32, i32, i64T, i64T, i64T, f32, p,
-                                                i64T, p, i64T, f32, p, i64T, p, p, i32);
-  b.CreateCall(sgemm, {b.getInt32(0), b.getInt32(0), rows, cols, inner, ConstantFP::get(f32, 1.0), ptr(x, i64(0)),
-                       inner, ptr(w, i64(0)), cols, ConstantFP::get(f32, 0.0), ptr(*dest, i64(0)), cols, epilogue,
-                       context, b.getInt32(keep)});
+  call(epilogue, context);
   finishMeans(k, domain);
 }
 

@@ -94,7 +94,9 @@ private:
     const ir::Node &n = node(id);
     if (n.op == Op::Input || n.op == Op::Param || folded_[static_cast<size_t>(id)]) return; // bound, or folded in later
     if (gemm(g_, folded_, id)) { // its readers may join; it joins no one, as it reads every element of its operands
-      newGroup(id, true);
+      int c = newGroup(id, true);
+      for (NodeId in : n.inputs)
+        if (transposedOperand(in, id)) absorb(in, c);
       return;
     }
     if (!fusable(n)) {
@@ -133,6 +135,30 @@ private:
     group_[static_cast<size_t>(id)] = into;
   }
 
+  // A transpose that only matmul `mm` reads, which the GEMM can read in place
+  // (transA / transB) rather than from a transposed copy.
+  bool transposedOperand(NodeId t, NodeId mm) const {
+    const ir::Node &n = node(t);
+    if (n.op != Op::Transpose || n.type.shape.rank() != 2 || isOutput(t) || folded_[static_cast<size_t>(n.inputs[0])])
+      return false;
+    if (groupOf(t) < 0 || groups_[static_cast<size_t>(groupOf(t))].nodes.size() != 1) return false;
+    for (NodeId u : users_[static_cast<size_t>(t)])
+      if (u != mm) return false;
+    return true;
+  }
+
+  // Moves node `t`, alone in its group, into group `into`.
+  void absorb(NodeId t, int into) {
+    Group &from = groups_[static_cast<size_t>(groupOf(t))];
+    if (&from == &groups_[static_cast<size_t>(into)]) return; // matmul(t, t)
+    from.nodes.clear();
+    from.alive = false;
+    Group &target = groups_[static_cast<size_t>(into)];
+    target.nodes.insert(target.nodes.begin(), t);
+    std::sort(target.nodes.begin(), target.nodes.end());
+    group_[static_cast<size_t>(t)] = into;
+  }
+
   // Whether node `id` may join the union of groups `members`: every value
   // it and they read from each other is element-aligned, and no path leaves
   // the union and comes back to it (or to an operand of `id`), which would
@@ -145,7 +171,10 @@ private:
       for (NodeId in : node(u).inputs) {
         int c = groupOf(in);
         if (c < 0 || !inUnion(c)) continue;
-        if (node(u).op == Op::Broadcast || node(u).op == Op::MatMul || isReduction(node(in).op)) return false;
+        if (node(u).op == Op::MatMul && node(in).op == Op::Transpose && c == groupOf(u)) continue; // read in place
+        if (node(u).op == Op::Broadcast || node(u).op == Op::MatMul || node(u).op == Op::Transpose ||
+            isReduction(node(in).op))
+          return false;
       }
       return true;
     };

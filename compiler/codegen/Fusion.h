@@ -14,7 +14,9 @@
 // layer's bias and relu, relu's mask times the gradient in backprop and the
 // bias gradient's sum over the batch, the first steps of the optimizer
 // update of a weight from its gradient. The product gets no buffer when
-// nothing else reads it and a stored value of the kernel can hold it.
+// nothing else reads it and a stored value of the kernel can hold it; a
+// transposed operand that only the GEMM reads joins it too, read in place
+// (transA / transB) rather than copied.
 //
 // What stays a kernel of its own: other opaque ops (conv, pools, gather,
 // ...), layout ops, argmax, non-splat constants and random ops, and the

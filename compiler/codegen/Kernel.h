@@ -27,7 +27,8 @@ struct Kernel {
   // per node. Fused kernels hold only elementwise ops, broadcasts (of values
   // computed outside the kernel), reductions (whose results no node of the
   // kernel reads) and folded constants; and at most one f32 matmul of rank 2
-  // (of values computed outside the kernel), whose result is the domain: a
+  // (of values computed outside the kernel, or of the kernel's interior
+  // rank-2 transposes of them), whose result is the domain: a
   // GEMM whose other nodes are its epilogue, computed on each block of the
   // product while it is in cache (nnc_sgemm_ex).
   bool fused = false;

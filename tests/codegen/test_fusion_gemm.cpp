@@ -30,6 +30,12 @@ NodeId reduceSum(Graph &g, NodeId x, std::vector<int64_t> axes) {
   return g.create(Op::ReduceSum, {x}, a);
 }
 
+NodeId transpose(Graph &g, NodeId x) {
+  Attrs a;
+  a.set("perm", std::vector<int64_t>{1, 0});
+  return g.create(Op::Transpose, {x}, a);
+}
+
 // The kernel holding node `id`.
 const Kernel &kernelWith(const std::vector<Kernel> &ks, NodeId id) {
   for (const Kernel &k : ks)
@@ -99,9 +105,8 @@ TEST_CASE("fusion gemm: the masked gradient and the bias gradient's sum over the
   g.name = "backprop";
   NodeId dy = g.input("dy", f32({kBatch, 300})), mask = g.input("mask", boolean({kBatch, 29}));
   NodeId w = g.param("w", f32({29, 300}));
-  Attrs perm;
-  perm.set("perm", std::vector<int64_t>{1, 0});
-  NodeId mm = g.create(Op::MatMul, {dy, g.create(Op::Transpose, {w}, perm)});
+  NodeId wt = transpose(g, w);
+  NodeId mm = g.create(Op::MatMul, {dy, wt});
   NodeId dh = g.create(Op::Select, {mask, mm, bcast(g, g.scalar(0), {kBatch, 29})});
   NodeId db = reduceSum(g, dh, {0});
   Attrs rowAxes;
@@ -117,6 +122,7 @@ TEST_CASE("fusion gemm: the masked gradient and the bias gradient's sum over the
   const Kernel &k = kernelWith(ks, mm);
   CHECK(k.fused);
   CHECK(k.isInterior(mm));
+  CHECK(k.isInterior(wt)); // read in place, transposed
   CHECK(holds(k, dh));
   CHECK(holds(k, db));
   CHECK(holds(k, rowMax));
@@ -146,6 +152,31 @@ TEST_CASE("fusion gemm: a product read elsewhere, or with no stored value to hol
   CHECK_FALSE(kernelWith(ks, q).isInterior(q));
   CHECK(holds(kernelWith(ks, q), q2));
   CHECK_FALSE(kernelWith(ks, r).fused); // a lone GEMM: no epilogue
+  diffTest(g, 1e-4, {}, kBatches);
+  sameBitsAsUnfused(g);
+}
+
+TEST_CASE("fusion gemm: transposed operands are read in place", "[codegen][fusion]") {
+  // A weight gradient x^T dy alone (no epilogue), and x^T x^T with one
+  // transpose read twice; a transpose read elsewhere too keeps its copy.
+  Graph g;
+  g.name = "transposed";
+  NodeId x = g.input("x", f32({kBatch, 300})), dy = g.input("dy", f32({kBatch, 23}));
+  NodeId s = g.param("s", f32({31, 31}));
+  NodeId xt = transpose(g, x);
+  NodeId dw = g.create(Op::MatMul, {xt, dy});
+  NodeId st = transpose(g, s);
+  NodeId ss = g.create(Op::MatMul, {st, st});
+  NodeId dyt = transpose(g, dy);
+  NodeId d2 = g.create(Op::MatMul, {dyt, dy});
+  g.addOutput("dw", dw);
+  g.addOutput("ss", ss);
+  g.addOutput("d2", d2);
+  g.addOutput("dyt", dyt);
+  std::vector<Kernel> ks = fuseKernels(g);
+  CHECK(kernelWith(ks, dw).isInterior(xt));
+  CHECK(kernelWith(ks, ss).isInterior(st));
+  CHECK_FALSE(holds(kernelWith(ks, d2), dyt));
   diffTest(g, 1e-4, {}, kBatches);
   sameBitsAsUnfused(g);
 }
