@@ -38,15 +38,19 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = g.node(id);
     if (foldedConstant(g, id)) continue;
+    if (n.op == Op::Transpose && k.isInterior(id)) continue; // a GEMM operand, read transposed in place
     ir::OpCategory cat = ir::opInfo(n.op).category;
-    if (cat != ir::OpCategory::Elementwise && cat != ir::OpCategory::Broadcast && !isReduction(n.op))
-      fail(id, "is not elementwise, a broadcast or a reduction");
+    if (cat != ir::OpCategory::Elementwise && cat != ir::OpCategory::Broadcast && !isReduction(n.op) &&
+        n.op != Op::MatMul)
+      fail(id, "is not elementwise, a broadcast, a reduction or a matmul");
     const ir::Shape &s = isReduction(n.op) ? g.type(n.inputs[0]).shape : n.type.shape;
     if (!domain) domain = s;
     if (s != *domain) fail(id, "has shape " + s.str() + ", the kernel's domain is " + domain->str());
     for (ir::NodeId x : n.inputs) {
       if (!in.count(x) || foldedConstant(g, x)) continue;
       if (n.op == Op::Broadcast) fail(id, "broadcasts a value of its own kernel");
+      if (n.op == Op::MatMul && !(g.node(x).op == Op::Transpose && k.isInterior(x)))
+        fail(id, "multiplies a value of its own kernel");
       if (isReduction(g.node(x).op)) fail(id, "reads a reduction of its own kernel");
     }
     if (isReduction(n.op) && k.isInterior(id)) fail(id, "is a reduction without a buffer");
@@ -56,13 +60,23 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
 
 void KernelEmitter::fused(const Kernel &k) {
   const ir::Shape domain = fusedDomain(g, k);
+  if (std::optional<ir::NodeId> mm = fusedMatMul(g, k)) return fusedGemm(k, *mm, domain);
   bool nest = false; // broadcasts and reductions need the multi-index
   for (ir::NodeId id : k.nodes)
     nest |= node(id).op == Op::Broadcast || isReduction(node(id).op);
+  initReductions(k);
+  FusedSteps steps = fusedSteps(k, domain);
+  if (nest) {
+    Values domainStrides = strides(domain);
+    loopNest(dims(domain), [&](const Values &idx) { fusedElement(k, steps, dot(idx, domainStrides), idx); });
+  } else {
+    loop(numel(domain), [&](Value *i) { fusedElement(k, steps, i, {}); });
+  }
+  finishMeans(k, domain);
+}
 
-  // Per node: the steps that map the domain's multi-index to its operand's
-  // element (broadcasts) or to its result element (reductions).
-  std::map<ir::NodeId, Values> steps;
+KernelEmitter::FusedSteps KernelEmitter::fusedSteps(const Kernel &k, const ir::Shape &domain) {
+  FusedSteps steps;
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = node(id);
     if (n.op == Op::Broadcast) {
@@ -79,63 +93,73 @@ void KernelEmitter::fused(const Kernel &k) {
       Values st = strides(kept);
       for (int64_t ax : axes) st[static_cast<size_t>(ax)] = i64(0);
       steps[id] = st;
-      DType t = n.type.dtype;
-      bool fp = ir::isFloat(t);
-      Constant *init = constantOf(t, 0);
-      if (n.op == Op::ReduceMax)
-        init = fp ? ConstantFP::getInfinity(elemType(t), true)
-                  : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
-      if (n.op == Op::ReduceMin)
-        init = fp ? ConstantFP::getInfinity(elemType(t), false)
-                  : ConstantInt::get(elemType(t), APInt::getSignedMaxValue(32));
-      fill(id, init);
     }
   }
+  return steps;
+}
 
-  auto body = [&](Value *linear, const Values &idx) {
-    std::map<ir::NodeId, Value *> vals;
-    auto value = [&](ir::NodeId x) -> Value * {
-      if (std::optional<double> v = foldedConstant(g, x)) return constantOf(node(x).type.dtype, *v);
-      if (auto it = vals.find(x); it != vals.end()) return it->second;
-      return load(x, linear); // computed before this kernel, element-aligned
-    };
-    for (ir::NodeId id : k.nodes) {
-      const ir::Node &n = node(id);
-      Value *v = nullptr;
-      if (foldedConstant(g, id)) {
-        v = value(id);
-      } else if (n.op == Op::Broadcast) {
-        ir::NodeId x = n.inputs[0];
-        v = foldedConstant(g, x) ? value(x) : load(x, dot(idx, steps.at(id)));
-      } else if (isReduction(n.op)) {
-        DType t = n.type.dtype;
-        Value *o = dot(idx, steps.at(id));
-        Value *acc = load(id, o), *x = value(n.inputs[0]);
-        Value *r = n.op == Op::ReduceMax   ? maxOf(t, acc, x)
-                   : n.op == Op::ReduceMin ? minOf(t, acc, x)
-                   : ir::isFloat(t)        ? b.CreateFAdd(acc, x)
-                                           : b.CreateAdd(acc, x); // i32 sums wrap, like the interpreter's
-        store(id, o, r);
-        continue;
-      } else {
-        bool select = n.op == Op::Select;
-        DType in = g.type(n.inputs[select ? 1 : 0]).dtype;
-        Values args;
-        for (ir::NodeId x : n.inputs) args.push_back(value(x));
-        if (select) args[0] = isTrue(g.type(n.inputs[0]).dtype, args[0]);
-        v = scalarOp(n.op, in, n.type.dtype, args);
-      }
-      vals[id] = v;
-      if (!k.isInterior(id)) store(id, linear, v);
-    }
+void KernelEmitter::initReductions(const Kernel &k) {
+  for (ir::NodeId id : k.nodes) {
+    const ir::Node &n = node(id);
+    if (!isReduction(n.op)) continue;
+    DType t = n.type.dtype;
+    bool fp = ir::isFloat(t);
+    Constant *init = constantOf(t, 0);
+    if (n.op == Op::ReduceMax)
+      init = fp ? ConstantFP::getInfinity(elemType(t), true)
+                : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
+    if (n.op == Op::ReduceMin)
+      init = fp ? ConstantFP::getInfinity(elemType(t), false)
+                : ConstantInt::get(elemType(t), APInt::getSignedMaxValue(32));
+    fill(id, init);
+  }
+}
+
+void KernelEmitter::fusedElement(const Kernel &k, const FusedSteps &steps, Value *linear, const Values &idx) {
+  std::map<ir::NodeId, Value *> vals;
+  auto value = [&](ir::NodeId x) -> Value * {
+    if (std::optional<double> v = foldedConstant(g, x)) return constantOf(node(x).type.dtype, *v);
+    if (auto it = vals.find(x); it != vals.end()) return it->second;
+    return load(x, linear); // computed before this kernel, element-aligned
   };
-  if (nest) {
-    Values domainStrides = strides(domain);
-    loopNest(dims(domain), [&](const Values &idx) { body(dot(idx, domainStrides), idx); });
-  } else {
-    loop(numel(domain), [&](Value *i) { body(i, {}); });
+  for (ir::NodeId id : k.nodes) {
+    const ir::Node &n = node(id);
+    Value *v = nullptr;
+    if (foldedConstant(g, id)) {
+      v = value(id);
+    } else if (n.op == Op::Transpose) {
+      continue; // the GEMM's operand, read in place
+    } else if (n.op == Op::MatMul) {
+      // The GEMM's product, read once: its buffer may be a later node's.
+      vals[id] = load(id, linear);
+      continue;
+    } else if (n.op == Op::Broadcast) {
+      ir::NodeId x = n.inputs[0];
+      v = foldedConstant(g, x) ? value(x) : load(x, dot(idx, steps.at(id)));
+    } else if (isReduction(n.op)) {
+      DType t = n.type.dtype;
+      Value *o = dot(idx, steps.at(id));
+      Value *acc = load(id, o), *x = value(n.inputs[0]);
+      Value *r = n.op == Op::ReduceMax   ? maxOf(t, acc, x)
+                 : n.op == Op::ReduceMin ? minOf(t, acc, x)
+                 : ir::isFloat(t)        ? b.CreateFAdd(acc, x)
+                                         : b.CreateAdd(acc, x); // i32 sums wrap, like the interpreter's
+      store(id, o, r);
+      continue;
+    } else {
+      bool select = n.op == Op::Select;
+      DType in = g.type(n.inputs[select ? 1 : 0]).dtype;
+      Values args;
+      for (ir::NodeId x : n.inputs) args.push_back(value(x));
+      if (select) args[0] = isTrue(g.type(n.inputs[0]).dtype, args[0]);
+      v = scalarOp(n.op, in, n.type.dtype, args);
+    }
+    vals[id] = v;
+    if (!k.isInterior(id)) store(id, linear, v);
   }
+}
 
+void KernelEmitter::finishMeans(const Kernel &k, const ir::Shape &domain) {
   // Means divide once the sums are complete; the mean of nothing is NaN, as 0 / 0 gives.
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = node(id);

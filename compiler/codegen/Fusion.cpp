@@ -44,6 +44,16 @@ bool fusable(const ir::Node &n) {
   return false;
 }
 
+// An f32 matrix product (rank 2) whose operands are stored: a GEMM that the
+// elementwise ops reading its result may join as its epilogue.
+bool gemm(const ir::Graph &g, const std::vector<bool> &folded, NodeId id) {
+  const ir::Node &n = g.node(id);
+  if (n.op != Op::MatMul || n.type.dtype != ir::DType::F32 || n.type.shape.rank() != 2) return false;
+  for (NodeId in : n.inputs)
+    if (folded[static_cast<size_t>(in)]) return false; // an immediate, without a buffer to multiply
+  return true;
+}
+
 struct Group {
   std::vector<NodeId> nodes; // ascending
   bool fused = false;
@@ -83,6 +93,12 @@ private:
   void place(NodeId id) {
     const ir::Node &n = node(id);
     if (n.op == Op::Input || n.op == Op::Param || folded_[static_cast<size_t>(id)]) return; // bound, or folded in later
+    if (gemm(g_, folded_, id)) { // its readers may join; it joins no one, as it reads every element of its operands
+      int c = newGroup(id, true);
+      for (NodeId in : n.inputs)
+        if (transposedOperand(in, id)) absorb(in, c);
+      return;
+    }
     if (!fusable(n)) {
       newGroup(id, false);
       return;
@@ -119,24 +135,62 @@ private:
     group_[static_cast<size_t>(id)] = into;
   }
 
+  // A transpose that only matmul `mm` reads, which the GEMM can read in place
+  // (transA / transB) rather than from a transposed copy.
+  bool transposedOperand(NodeId t, NodeId mm) const {
+    const ir::Node &n = node(t);
+    if (n.op != Op::Transpose || n.type.shape.rank() != 2 || isOutput(t) || folded_[static_cast<size_t>(n.inputs[0])])
+      return false;
+    if (groupOf(t) < 0 || groups_[static_cast<size_t>(groupOf(t))].nodes.size() != 1) return false;
+    for (NodeId u : users_[static_cast<size_t>(t)])
+      if (u != mm) return false;
+    return true;
+  }
+
+  // Moves node `t`, alone in its group, into group `into`.
+  void absorb(NodeId t, int into) {
+    Group &from = groups_[static_cast<size_t>(groupOf(t))];
+    if (&from == &groups_[static_cast<size_t>(into)]) return; // matmul(t, t)
+    from.nodes.clear();
+    from.alive = false;
+    Group &target = groups_[static_cast<size_t>(into)];
+    target.nodes.insert(target.nodes.begin(), t);
+    std::sort(target.nodes.begin(), target.nodes.end());
+    group_[static_cast<size_t>(t)] = into;
+  }
+
   // Whether node `id` may join the union of groups `members`: every value
   // it and they read from each other is element-aligned, and no path leaves
   // the union and comes back to it (or to an operand of `id`), which would
-  // make the merged kernel depend on itself.
+  // make the merged kernel depend on itself. A union with a GEMM holds no
+  // other, and its reductions are along one axis, which the GEMM's epilogue
+  // accumulates in the order of a loop over the domain.
   bool legal(const std::vector<int> &members, NodeId id) const {
     auto inUnion = [&](int c) { return std::find(members.begin(), members.end(), c) != members.end(); };
     auto aligned = [&](NodeId u) {
       for (NodeId in : node(u).inputs) {
         int c = groupOf(in);
         if (c < 0 || !inUnion(c)) continue;
-        if (node(u).op == Op::Broadcast || isReduction(node(in).op)) return false;
+        if (node(u).op == Op::MatMul && node(in).op == Op::Transpose && c == groupOf(u)) continue; // read in place
+        if (node(u).op == Op::Broadcast || node(u).op == Op::MatMul || node(u).op == Op::Transpose ||
+            isReduction(node(in).op))
+          return false;
       }
       return true;
     };
+    int gemms = 0, reductionsAcrossAxes = 0;
+    auto count = [&](NodeId u) {
+      gemms += node(u).op == Op::MatMul;
+      reductionsAcrossAxes += isReduction(node(u).op) && node(u).attrs.getInts("axes").size() != 1;
+    };
     if (!aligned(id)) return false;
+    count(id);
     for (int c : members)
-      for (NodeId u : groups_[static_cast<size_t>(c)].nodes)
+      for (NodeId u : groups_[static_cast<size_t>(c)].nodes) {
         if (!aligned(u)) return false;
+        count(u);
+      }
+    if (gemms > 1 || (gemms == 1 && reductionsAcrossAxes > 0)) return false;
 
     std::set<int> targets; // groups feeding `id` from outside the union
     for (NodeId in : node(id).inputs)
@@ -246,6 +300,12 @@ private:
         if (inside) k.interior.push_back(u);
       }
     std::sort(k.interior.begin(), k.interior.end());
+    // A GEMM needs somewhere to put the product: its own buffer unless a
+    // stored value of the kernel can hold it.
+    if (std::optional<NodeId> mm = fusedMatMul(g_, k); mm && !gemmDestination(g_, k))
+      k.interior.erase(std::find(k.interior.begin(), k.interior.end(), *mm));
+    // A GEMM nothing joined needs no epilogue.
+    if (grp.nodes.size() == 1 && node(grp.nodes[0]).op == Op::MatMul) k.fused = false;
     return k;
   }
 

@@ -7,7 +7,18 @@
 // forward activations, their masks times dy in the backward pass, a loss and
 // its gradient, and each parameter's optimizer update fuse this way.
 //
-// What stays a kernel of its own: opaque ops (matmul, conv, pools, gather,
+// An f32 matrix product (rank 2) is the other seed of a fused kernel: the
+// elementwise ops reading its result, the broadcasts they read and their
+// reductions along one axis become the GEMM's epilogue (EmitFusedGemm.cpp),
+// computed on each block of the product while it is in cache: a dense
+// layer's bias and relu, relu's mask times the gradient in backprop and the
+// bias gradient's sum over the batch, the first steps of the optimizer
+// update of a weight from its gradient. The product gets no buffer when
+// nothing else reads it and a stored value of the kernel can hold it; a
+// transposed operand that only the GEMM reads joins it too, read in place
+// (transA / transB) rather than copied.
+//
+// What stays a kernel of its own: other opaque ops (conv, pools, gather,
 // ...), layout ops, argmax, non-splat constants and random ops, and the
 // elementwise ops whose scalar form is a libm call (exp, log, tanh, sin,
 // cos, pow), so that no fused loop calls a function per element; alone, f32

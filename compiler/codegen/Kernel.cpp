@@ -16,6 +16,25 @@ std::optional<double> foldedConstant(const ir::Graph &g, ir::NodeId id) {
   return v.front();
 }
 
+std::optional<ir::NodeId> fusedMatMul(const ir::Graph &g, const Kernel &k) {
+  if (!k.fused) return std::nullopt;
+  for (ir::NodeId id : k.nodes)
+    if (g.node(id).op == ir::Op::MatMul) return id;
+  return std::nullopt;
+}
+
+std::optional<ir::NodeId> gemmDestination(const ir::Graph &g, const Kernel &k) {
+  std::optional<ir::NodeId> mm = fusedMatMul(g, k);
+  if (!mm || !k.isInterior(*mm)) return mm;
+  for (ir::NodeId id : k.nodes) {
+    const ir::Node &n = g.node(id);
+    if (id > *mm && !k.isInterior(id) && ir::opInfo(n.op).category == ir::OpCategory::Elementwise &&
+        n.type == g.type(*mm))
+      return id;
+  }
+  return std::nullopt;
+}
+
 std::vector<Kernel> oneKernelPerNode(const ir::Graph &g) {
   std::vector<Kernel> kernels;
   for (size_t i = 0; i < g.size(); ++i) {

@@ -26,7 +26,11 @@ struct Kernel {
   // operand shape of the reductions) for every node, rather than a loop nest
   // per node. Fused kernels hold only elementwise ops, broadcasts (of values
   // computed outside the kernel), reductions (whose results no node of the
-  // kernel reads) and folded constants.
+  // kernel reads) and folded constants; and at most one f32 matmul of rank 2
+  // (of values computed outside the kernel, or of the kernel's interior
+  // rank-2 transposes of them), whose result is the domain: a
+  // GEMM whose other nodes are its epilogue, computed on each block of the
+  // product while it is in cache (nnc_sgemm_ex).
   bool fused = false;
 
   bool isInterior(ir::NodeId id) const;
@@ -37,6 +41,16 @@ struct Kernel {
 // rather than loading them, and fusion copies them into every loop that
 // reads them.
 std::optional<double> foldedConstant(const ir::Graph &g, ir::NodeId id);
+
+// The matmul of fused kernel `k`, if it has one.
+std::optional<ir::NodeId> fusedMatMul(const ir::Graph &g, const Kernel &k);
+
+// Where the GEMM of fused kernel `k` stores the product: the matmul's own
+// buffer when it has one, else that of the first node after it that `k`
+// stores, elementwise and of the product's type, whose element the
+// epilogue writes after reading the product's. None when `k` has no matmul
+// or an interior one and no such node.
+std::optional<ir::NodeId> gemmDestination(const ir::Graph &g, const Kernel &k);
 
 // One kernel per node that is not an input or a param, in graph order.
 std::vector<Kernel> oneKernelPerNode(const ir::Graph &g);

@@ -27,6 +27,23 @@ public:
   // when its nodes are not element-aligned over one domain.
   void fused(const Kernel &k);
 
+  // The pieces of a fused kernel's loop nest (EmitFused.cpp), which a fused
+  // GEMM runs as its epilogue (EmitFusedGemm.cpp). Per broadcast and
+  // reduction: the steps from the domain's multi-index to its operand's
+  // element or its result's.
+  using FusedSteps = std::map<ir::NodeId, Values>;
+  FusedSteps fusedSteps(const Kernel &k, const ir::Shape &domain);
+  // Fills the reductions' buffers with their identities.
+  void initReductions(const Kernel &k);
+  // Every node of `k` at one element of the domain: its linear index and
+  // (with broadcasts or reductions) its multi-index.
+  void fusedElement(const Kernel &k, const FusedSteps &steps, llvm::Value *linear, const Values &idx);
+  // Divides the means' sums by their counts.
+  void finishMeans(const Kernel &k, const ir::Shape &domain);
+  // Fused kernel `k` with matmul `mm`: nnc_sgemm_ex with the kernel's other
+  // nodes as its epilogue, an LLVM function over blocks of the domain.
+  void fusedGemm(const Kernel &k, ir::NodeId mm, const ir::Shape &domain);
+
   llvm::IRBuilder<> &b;
   const ir::Graph &g;
   llvm::Value *batch; // i64

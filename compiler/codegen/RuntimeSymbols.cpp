@@ -12,6 +12,7 @@ namespace nnc::codegen::detail {
 std::vector<RuntimeSymbol> runtimeSymbols() {
   return {
       {"nnc_sgemm", reinterpret_cast<void *>(&nnc_sgemm)},
+      {"nnc_sgemm_ex", reinterpret_cast<void *>(&nnc_sgemm_ex)},
       {"nnc_rng_normal_at", reinterpret_cast<void *>(&nnc_rng_normal_at)},
 #define NNC_SYMBOL(name) {#name, reinterpret_cast<void *>(&name)}
       NNC_SYMBOL(nnc_vexp_f32),

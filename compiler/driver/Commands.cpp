@@ -62,11 +62,12 @@ std::string sourceLines(const ir::Graph &g, const codegen::Kernel &k) {
 }
 
 
-// The shape a fused kernel loops over: its elementwise nodes', its reductions' operands'.
+// The shape a fused kernel loops over: its elementwise nodes', its reductions' operands'
+// (a GEMM's transposed operands aside).
 ir::Shape domainOf(const ir::Graph &g, const codegen::Kernel &k) {
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = g.node(id);
-    if (codegen::foldedConstant(g, id)) continue;
+    if (codegen::foldedConstant(g, id) || n.op == ir::Op::Transpose) continue;
     bool reduction = ir::opInfo(n.op).category == ir::OpCategory::Reduce;
     return reduction ? g.type(n.inputs[0]).shape : n.type.shape;
   }

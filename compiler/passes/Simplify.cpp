@@ -96,6 +96,15 @@ RuleResult powOne(const Graph &g, const Candidate &c) {
   return to(c.in[0]);
 }
 
+// x ^ 2 -> x * x for floats: exact where libm's pow may be off by an ulp,
+// and an elementwise product that fuses rather than a pow call per element
+// (Adam's and RMSprop's squared gradient, mse).
+RuleResult powTwo(const Graph &g, const Candidate &c) {
+  if (c.op != Op::Pow || !ir::isFloat(c.type.dtype) || !is(g, c.in[1], 2)) return kNoMatch;
+  if (g.type(c.in[0]) != c.type) return kNoMatch; // x itself broadcast by the pow
+  return build(c, Op::Mul, {c.in[0], c.in[0]});
+}
+
 // neg(neg x) -> x
 RuleResult negNeg(const Graph &g, const Candidate &c) {
   if (c.op != Op::Neg || producer(g, c.in[0]).op != Op::Neg) return kNoMatch;
@@ -161,6 +170,7 @@ const Rule kRules[] = {
     {"0-x -> neg x", zeroMinus},
     {"x/1 -> x", divByOne},
     {"x^1 -> x", powOne},
+    {"x^2 -> x*x", powTwo},
     {"neg neg x -> x", negNeg},
     {"select(c, x, x) -> x", selectSame},
     {"cast to own dtype -> x", castSame},

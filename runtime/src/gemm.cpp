@@ -85,6 +85,7 @@ void gemmPacked(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
           for (int64_t jr = 0; jr < nc; jr += kNR) {
             int n = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
             microKernel(kc, Ap + ir * kc, Bp + jr * kc, g.alpha, beta, g.C + (ic + ir) * g.ldc + jc + jr, g.ldc, m, n);
+            g.finish(pc, kc, ic + ir, ic + ir + m, jc + jr, jc + jr + n);
           }
         }
       }
@@ -129,21 +130,26 @@ void gemm(const Args &g) {
   if (g.M <= 0 || g.N <= 0) return;
   if (g.K <= 0 || g.alpha == 0.0f) {
     scaleC(g);
+    if (g.epilogue) g.epilogue(g.ctx, 0, g.M, 0, g.N);
     return;
   }
   auto block = directFits(g) ? gemmDirect : gemmPacked;
   int64_t rowTiles = (g.M + kMR - 1) / kMR, colTiles = (g.N + kNR - 1) / kNR;
+  // The epilogue's wish to see whole columns (or rows) on one thread leaves
+  // only the other dimension to split.
+  bool keepColumns = g.keep & NNC_GEMM_KEEP_COLUMNS, keepRows = g.keep & NNC_GEMM_KEEP_ROWS;
+  int64_t splittable = keepColumns && keepRows ? 1 : keepColumns ? colTiles : keepRows ? rowTiles : rowTiles * colTiles;
   // Compare in double: M * N * K can exceed int64 for absurd shapes. The
   // cheap tests come first: batch-1 products never reach the pool.
   double work = static_cast<double>(g.M) * static_cast<double>(g.N) * static_cast<double>(g.K);
-  if (work < static_cast<double>(kParallelMinWork) || rowTiles * colTiles == 1 || nnc_threads_get() == 1) {
+  if (work < static_cast<double>(kParallelMinWork) || splittable == 1 || nnc_threads_get() == 1) {
     block(g, 0, g.M, 0, g.N);
     return;
   }
   // Splitting the columns gives each thread its own slice of packed B and
   // repacks A per thread (and vice versa): cut the dimension with more tiles.
   // Either way every element is computed as on one thread.
-  Split split{&g, colTiles >= rowTiles, block};
+  Split split{&g, keepColumns || (!keepRows && colTiles >= rowTiles), block};
   nnc_parallel_for(split.byColumns ? colTiles : rowTiles, runShare, &split);
 }
 
@@ -160,4 +166,10 @@ extern "C" void nnc_sgemm_reserve(void) {
 extern "C" void nnc_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                           int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
   nnc::rt::gemm::gemm({transA != 0, transB != 0, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc});
+}
+
+extern "C" void nnc_sgemm_ex(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                             int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc,
+                             nnc_gemm_epilogue_fn epilogue, void *ctx, int keep) {
+  nnc::rt::gemm::gemm({transA != 0, transB != 0, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, epilogue, ctx, keep});
 }

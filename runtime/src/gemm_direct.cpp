@@ -226,6 +226,7 @@ void gemmDirect(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
           t.c = cRow + j;
           t.n = V * kLanes;
           kTiles[R - 1][V - 1](t);
+          g.finish(pc, kc, i, i + R, jc + j, jc + j + t.n);
           j += V * kLanes;
         }
         if (masked) {
@@ -235,6 +236,7 @@ void gemmDirect(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
           t.c = cRow + inPlace;
           t.n = masked;
           kMaskedTiles[R - 1](t);
+          g.finish(pc, kc, i, i + R, jc + inPlace, jc + nc);
         }
         // Packed columns, from a sliver boundary (maxV is even or 1).
         for (int64_t j = inPlace + masked; j < nc;) {
@@ -246,6 +248,7 @@ void gemmDirect(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
           t.c = cRow + j;
           t.n = static_cast<int>(std::min<int64_t>(V * kLanes, nc - j));
           kTiles[R - 1][V - 1](t);
+          g.finish(pc, kc, i, i + R, jc + j, jc + j + t.n);
           j += V * kLanes;
         }
       }

@@ -59,7 +59,7 @@ constexpr std::size_t kAlign = 64;
 // below it, waking workers costs more than it saves.
 constexpr int64_t kParallelMinWork = int64_t{1} << 20;
 
-// One product, as nnc_sgemm received it (see nnc/gemm.h).
+// One product, as nnc_sgemm_ex received it (see nnc/gemm.h).
 struct Args {
   bool transA, transB;
   int64_t M, N, K;
@@ -67,6 +67,15 @@ struct Args {
   const float *A, *B;
   float *C;
   int64_t lda, ldb, ldc;
+  void (*epilogue)(void *, int64_t, int64_t, int64_t, int64_t) = nullptr;
+  void *ctx = nullptr;
+  int keep = 0;
+
+  // Runs the epilogue, if any, on rows [i0, i1) x columns [j0, j1) of C
+  // after the K block at k0 of kc rows: only the last one completes C.
+  void finish(int64_t k0, int64_t kc, int64_t i0, int64_t i1, int64_t j0, int64_t j1) const {
+    if (epilogue && k0 + kc == K) epilogue(ctx, i0, i1, j0, j1);
+  }
 };
 
 // This thread's packing buffers, grown to at least `floats` floats (aligned

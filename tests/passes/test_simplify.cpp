@@ -56,6 +56,16 @@ TEST_CASE("simplify: x/1 and x^1", "[simplify]") {
   check(simplifyDce, binaryWithConstant("pow", "1.0", false), kIdentity);
 }
 
+TEST_CASE("simplify: x^2 becomes x*x for floats", "[simplify]") {
+  check(simplifyDce, binaryWithConstant("pow", "2.0", false), R"(graph g {
+  %x = input() {name = "x"} : f32[B, 4]
+  %m = mul(%x, %x) : f32[B, 4]
+  return y = %m
+})");
+  std::string twoToTheX = binaryWithConstant("pow", "2.0", true);
+  check(passes::simplify, twoToTheX, twoToTheX);
+}
+
 TEST_CASE("simplify: 0-x, x*-1 and -1*x become neg", "[simplify]") {
   check(simplifyDce, binaryWithConstant("sub", "0.0", true), kNegX);
   check(simplifyDce, binaryWithConstant("mul", "-1.0", false), kNegX);

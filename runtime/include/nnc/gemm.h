@@ -29,6 +29,31 @@ extern "C" {
 void nnc_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
+/* A GEMM epilogue: code run on C while it is still in cache, fused into
+ * the product (a bias, an activation, the mask of an activation's gradient,
+ * a reduction of the result). nnc_sgemm_ex calls fn(ctx, i0, i1, j0, j1)
+ * on blocks of C (rows [i0, i1), columns [j0, j1)) that partition it, each
+ * once all of alpha * op(A) * op(B) + beta * C is stored in it; fn may read
+ * and rewrite the block and anything else it owns, not other blocks of C.
+ * Blocks are small (a few rows by a few vectors of columns, as the kernels
+ * tile C, or all of C when nothing is multiplied) and may come from the
+ * threads of the nnc_threads pool, concurrently. On any one thread, the
+ * blocks holding a given row come in increasing column order and those
+ * holding a given column in increasing row order. `keep` asks for more:
+ * NNC_GEMM_KEEP_COLUMNS puts each column's blocks on one thread (so fn can
+ * accumulate a sum over rows in row order), NNC_GEMM_KEEP_ROWS each row's
+ * (a reduction along the row), both: every block on the calling thread.
+ * Either way the blocks, and so the bits of what fn computes, do not depend
+ * on the thread count. */
+typedef void (*nnc_gemm_epilogue_fn)(void *ctx, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+enum { NNC_GEMM_KEEP_COLUMNS = 1, NNC_GEMM_KEEP_ROWS = 2 };
+
+/* nnc_sgemm, then `epilogue` (if not null) on every block of C as above;
+ * `keep` is a combination of the NNC_GEMM_KEEP flags. */
+void nnc_sgemm_ex(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                  const float *B, int64_t ldb, float beta, float *C, int64_t ldc, nnc_gemm_epilogue_fn epilogue,
+                  void *ctx, int keep);
+
 /* Grows the calling thread's GEMM scratch (packing buffers, under 1 MiB) to
  * the most any product needs, so that no later nnc_sgemm on this thread
  * allocates. Without it, a thread's first products allocate the scratch they
