@@ -74,7 +74,9 @@ void ManifestWriter::graph(const ir::Graph &raw, const std::string &role, const 
   bool rowwise = role == "data" && isRowwise(g);
   std::vector<codegen::Kernel> ks = codegen::planKernels(g);
   std::vector<bool> buffered = codegen::bufferedNodes(g, ks);
-  codegen::MemoryPlan plan = codegen::planMemory(g, ks, role == "update" ? inPlaceUpdates(g) : std::vector<codegen::InPlaceUpdate>{});
+  std::vector<codegen::InPlaceUpdate> updates;
+  if (role == "update") updates = inPlaceUpdates(g);
+  codegen::MemoryPlan plan = codegen::planMemory(g, ks, updates);
   os << "graph " << graphs.size() << " " << role << " " << quote(owner) << " " << g.size() << " " << rowwise << "\n";
   for (size_t i = 0; i < g.size(); ++i) {
     const ir::Node &n = g.nodes()[i];

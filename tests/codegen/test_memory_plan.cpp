@@ -118,8 +118,10 @@ TEST_CASE("memory plan: batched and unbatched values never share a slot", "[code
   MemoryPlan plan = planMemory(g, ks);
   checkMemoryPlan(g, ks, plan);
   CHECK(plan.slot[static_cast<size_t>(a)] != plan.slot[static_cast<size_t>(ww)]);
-  for (size_t i = 0; i < g.size(); ++i)
-    if (plan.slot[i] >= 0) CHECK(plan.slots[static_cast<size_t>(plan.slot[i])].batched == g.nodes()[i].type.shape.hasBatch());
+  for (size_t i = 0; i < g.size(); ++i) {
+    int s = plan.slot[i];
+    if (s >= 0) CHECK(plan.slots[static_cast<size_t>(s)].batched == g.nodes()[i].type.shape.hasBatch());
+  }
   diffTest(g);
 }
 
