@@ -15,7 +15,7 @@ using namespace llvm;
 std::string emitLLVM(const ir::Graph &g, const std::vector<Kernel> &kernels, const CodegenOptions &opts) {
   auto tm = detail::createTargetMachine(opts, false);
   LLVMContext ctx;
-  auto m = detail::buildModule(ctx, g, kernels, *tm);
+  auto m = detail::buildModule(ctx, g, kernels, planMemory(g, kernels), *tm);
   detail::optimize(*m, *tm, opts.optLevel);
   std::string text;
   raw_string_ostream os(text);
@@ -28,7 +28,8 @@ std::string emitLLVM(const ir::Graph &g, const CodegenOptions &opts) { return em
 std::string emitAsm(const ir::Graph &g, const CodegenOptions &opts) {
   auto tm = detail::createTargetMachine(opts, false);
   LLVMContext ctx;
-  auto m = detail::buildModule(ctx, g, planKernels(g), *tm);
+  const std::vector<Kernel> kernels = planKernels(g);
+  auto m = detail::buildModule(ctx, g, kernels, planMemory(g, kernels), *tm);
   detail::optimize(*m, *tm, opts.optLevel);
   SmallString<0> text;
   raw_svector_ostream os(text);

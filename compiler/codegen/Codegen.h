@@ -9,9 +9,11 @@
 // params bound by the caller, every other node a buffer the caller allocated
 // for this batch size; generated code never allocates). Nodes interior to a
 // fused kernel (Kernel.h's bufferedNodes is false) have no buffer: their
-// entry is never read and may be null. Each kernel is an
-// internal function taking `batch` and its buffers as noalias pointers; loops
-// over static dims have constant bounds, the batch dim is `batch`.
+// entry is never read and may be null. The caller lays the buffers out by
+// the graph's memory plan (MemoryPlan.h): nodes of one slot share storage.
+// Each kernel is an internal function taking `batch` and one noalias pointer
+// per storage it touches; loops over static dims have constant bounds, the
+// batch dim is `batch`.
 //
 // Element representation: f32 float, f64 double, i32 int32_t, bool one byte
 // holding 0 or 1. Semantics are the interpreter's (ir/Interpreter.h) with

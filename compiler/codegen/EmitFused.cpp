@@ -120,7 +120,10 @@ void KernelEmitter::fusedElement(const Kernel &k, const FusedSteps &steps, Value
   auto value = [&](ir::NodeId x) -> Value * {
     if (std::optional<double> v = foldedConstant(g, x)) return constantOf(node(x).type.dtype, *v);
     if (auto it = vals.find(x); it != vals.end()) return it->second;
-    return load(x, linear); // computed before this kernel, element-aligned
+    // Computed before this kernel, element-aligned; loaded once, before any
+    // store of this element, since the memory plan may store a value over
+    // its operand in place (MemoryPlan.h).
+    return vals[x] = load(x, linear);
   };
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = node(id);

@@ -23,25 +23,12 @@ using EntryFn = void (*)(int64_t, void **);
 
 std::string message(Error e) { return toString(std::move(e)); }
 
-size_t elemSize(ir::DType t) {
-  switch (t) {
-  case ir::DType::F32:
-  case ir::DType::I32:
-    return 4;
-  case ir::DType::F64:
-    return 8;
-  case ir::DType::Bool:
-    return 1;
-  }
-  return 8;
-}
-
 bool isBound(ir::Op op) { return op == ir::Op::Input || op == ir::Op::Param; }
 
 class LoadedGraph : public JitGraph {
 public:
-  LoadedGraph(const ir::Graph &g, std::vector<bool> buffered, std::unique_ptr<orc::LLJIT> jit, EntryFn entry)
-      : graph_(g), buffered_(std::move(buffered)), jit_(std::move(jit)), entry_(entry), storage_(g.size()) {}
+  LoadedGraph(const ir::Graph &g, MemoryPlan plan, std::unique_ptr<orc::LLJIT> jit, EntryFn entry)
+      : graph_(g), plan_(std::move(plan)), jit_(std::move(jit)), entry_(entry), storage_(plan_.slots.size()) {}
 
   void run(int64_t batch, const std::map<std::string, const void *> &inputs,
            const std::map<std::string, const void *> &params, const std::map<std::string, void *> &outputs) override {
@@ -55,7 +42,8 @@ public:
       if (!isBound(n.op)) {
         // Values interior to a fused kernel have no storage: null, so that
         // generated code touching one would crash rather than pass.
-        buffers[i] = buffered_[i] ? storage_[i].data() : nullptr;
+        int slot = plan_.slot[i];
+        buffers[i] = slot >= 0 ? storage_[static_cast<size_t>(slot)].data() : nullptr;
         continue;
       }
       const auto &pool = n.op == ir::Op::Input ? inputs : params;
@@ -70,7 +58,7 @@ public:
       auto it = outputs.find(name);
       if (it == outputs.end()) continue;
       const ir::TensorType &t = graph_.type(id);
-      size_t bytes = static_cast<size_t>(t.shape.numel(batch)) * elemSize(t.dtype);
+      size_t bytes = static_cast<size_t>(t.shape.numel(batch)) * ir::dtypeBytes(t.dtype);
       if (bytes) std::memmove(it->second, buffers[static_cast<size_t>(id)], bytes);
     }
   }
@@ -84,24 +72,23 @@ private:
     return nullptr;
   }
 
-  // Buffers for every computed node, sized for `batch`; kept while the batch
-  // size stays the same (a static memory plan will replace this).
+  // A buffer per slot of the memory plan, sized for `batch`; kept while the
+  // batch size stays the same. Never empty, so data() is never null.
   void allocate(int64_t batch) {
     if (batch == allocatedBatch_) return;
-    for (size_t i = 0; i < graph_.size(); ++i) {
-      const ir::Node &n = graph_.nodes()[i];
-      if (isBound(n.op) || !buffered_[i]) continue;
-      size_t bytes = static_cast<size_t>(n.type.shape.numel(batch)) * elemSize(n.type.dtype);
-      storage_[i].assign((bytes + 7) / 8 + 1, 0.0); // never empty, so data() is never null
+    for (size_t s = 0; s < plan_.slots.size(); ++s) {
+      const MemorySlot &slot = plan_.slots[s];
+      auto bytes = static_cast<size_t>(slot.bytes * (slot.batched ? batch : 1));
+      storage_[s].assign((bytes + 7) / 8 + 1, 0.0);
     }
     allocatedBatch_ = batch;
   }
 
   ir::Graph graph_;
-  std::vector<bool> buffered_; // by node id (Kernel.h's bufferedNodes)
+  MemoryPlan plan_; // no in-place updates: params and inputs are only read
   std::unique_ptr<orc::LLJIT> jit_;
   EntryFn entry_;
-  std::vector<std::vector<double>> storage_; // doubles: 8-byte aligned for every dtype
+  std::vector<std::vector<double>> storage_; // per slot; doubles: 8-byte aligned for every dtype
   int64_t allocatedBatch_ = 0;
 };
 
@@ -149,11 +136,12 @@ std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const std::vector<Kerne
                                      const CodegenOptions &opts) {
   auto tm = detail::createTargetMachine(opts, true);
   auto ctx = std::make_unique<LLVMContext>();
-  auto m = detail::buildModule(*ctx, g, kernels, *tm);
+  MemoryPlan plan = planMemory(g, kernels);
+  auto m = detail::buildModule(*ctx, g, kernels, plan, *tm);
   detail::optimize(*m, *tm, opts.optLevel);
   auto jit = detail::jitModule(std::move(m), std::move(ctx), *tm);
   auto entry = reinterpret_cast<EntryFn>(detail::jitLookup(*jit, entryName(g)));
-  return std::make_unique<LoadedGraph>(g, bufferedNodes(g, kernels), std::move(jit), entry);
+  return std::make_unique<LoadedGraph>(g, std::move(plan), std::move(jit), entry);
 }
 
 std::unique_ptr<JitGraph> jitCompile(const ir::Graph &g, const CodegenOptions &opts) {

@@ -12,7 +12,8 @@
 
 namespace nnc::codegen {
 
-// A compiled graph. It owns the buffers of its intermediate results,
+// A compiled graph. It owns the buffers of its intermediate results (one per
+// slot of the graph's memory plan, MemoryPlan.h),
 // allocated once per batch size, so one JitGraph must not run on two threads
 // at once.
 class JitGraph {

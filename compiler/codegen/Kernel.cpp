@@ -2,6 +2,7 @@
 #include "codegen/Kernel.h"
 
 #include <algorithm>
+#include <set>
 
 namespace nnc::codegen {
 
@@ -55,6 +56,23 @@ std::vector<bool> bufferedNodes(const ir::Graph &g, const std::vector<Kernel> &k
     for (ir::NodeId id : k.nodes)
       if (!k.isInterior(id)) buffered[static_cast<size_t>(id)] = true;
   return buffered;
+}
+
+std::vector<ir::NodeId> kernelBuffers(const ir::Graph &g, const Kernel &k) {
+  std::set<ir::NodeId> ids;
+  for (ir::NodeId id : k.nodes) {
+    ids.insert(id);
+    ids.insert(g.node(id).inputs.begin(), g.node(id).inputs.end());
+  }
+  for (ir::NodeId id : k.interior) ids.erase(id);
+  auto folded = [&](ir::NodeId id) {
+    bool storedHere = std::find(k.nodes.begin(), k.nodes.end(), id) != k.nodes.end();
+    return k.fused && !storedHere && foldedConstant(g, id).has_value();
+  };
+  std::vector<ir::NodeId> out;
+  for (ir::NodeId id : ids)
+    if (!folded(id)) out.push_back(id);
+  return out;
 }
 
 } // namespace nnc::codegen

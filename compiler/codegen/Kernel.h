@@ -60,4 +60,9 @@ std::vector<Kernel> oneKernelPerNode(const ir::Graph &g);
 // interior. Indexed by node id.
 std::vector<bool> bufferedNodes(const ir::Graph &g, const std::vector<Kernel> &kernels);
 
+// The buffers kernel `k` touches, ascending: its nodes and their operands,
+// less its interior values (in registers) and, in a fused kernel, the folded
+// constants it reads (immediates).
+std::vector<ir::NodeId> kernelBuffers(const ir::Graph &g, const Kernel &k);
+
 } // namespace nnc::codegen

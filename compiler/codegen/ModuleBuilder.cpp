@@ -22,6 +22,7 @@
 #include <cctype>
 #include <mutex>
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace nnc::codegen {
@@ -90,26 +91,17 @@ std::unique_ptr<TargetMachine> createTargetMachine(const CodegenOptions &opts, b
 
 namespace {
 
-// The buffers a kernel touches: its nodes and their operands, each once, so
-// that marking every pointer noalias is true.
-// Interior nodes have none: their values stay in registers.
-std::vector<ir::NodeId> kernelBuffers(const ir::Graph &g, const Kernel &k) {
-  std::set<ir::NodeId> ids;
-  for (ir::NodeId id : k.nodes) {
-    ids.insert(id);
-    ids.insert(g.node(id).inputs.begin(), g.node(id).inputs.end());
-  }
-  for (ir::NodeId id : k.interior) ids.erase(id);
-  // A fused loop folds in the constants it reads (Kernel.h's foldedConstant)
-  // rather than loading them.
-  auto folded = [&](ir::NodeId id) {
-    bool storedHere = std::find(k.nodes.begin(), k.nodes.end(), id) != k.nodes.end();
-    return k.fused && !storedHere && foldedConstant(g, id).has_value();
-  };
-  std::vector<ir::NodeId> out;
-  for (ir::NodeId id : ids)
-    if (!folded(id)) out.push_back(id);
-  return out;
+// A kernel's pointer arguments: one per distinct storage among the buffers
+// it touches (Kernel.h's kernelBuffers), so that marking every pointer
+// noalias is true even where the memory plan stores a value over its operand
+// in place. Each lists its nodes, ascending.
+std::vector<std::vector<ir::NodeId>> kernelArguments(const ir::Graph &g, const Kernel &k, const MemoryPlan &plan) {
+  std::map<int64_t, std::vector<ir::NodeId>> byStorage;
+  for (ir::NodeId id : kernelBuffers(g, k)) byStorage[plan.storageKey(id)].push_back(id);
+  std::vector<std::vector<ir::NodeId>> args;
+  for (auto &[key, nodes] : byStorage) args.push_back(std::move(nodes));
+  std::sort(args.begin(), args.end());
+  return args;
 }
 
 // Every operand is computed before it is read: by an earlier node of the
@@ -143,7 +135,7 @@ void setTargetAttrs(Function *f, TargetMachine &tm) {
 }
 
 Function *emitKernel(Module &m, const ir::Graph &g, const Kernel &k, const std::string &prefix, size_t index,
-                     TargetMachine &tm, const std::vector<ir::NodeId> &buffers) {
+                     TargetMachine &tm, const std::vector<std::vector<ir::NodeId>> &buffers) {
   LLVMContext &ctx = m.getContext();
   std::vector<Type *> params{Type::getInt64Ty(ctx)};
   params.insert(params.end(), buffers.size(), PointerType::getUnqual(ctx));
@@ -161,8 +153,8 @@ Function *emitKernel(Module &m, const ir::Graph &g, const Kernel &k, const std::
   for (size_t i = 0; i < buffers.size(); ++i) {
     Argument *arg = f->getArg(static_cast<unsigned>(i + 1));
     arg->addAttr(Attribute::NoAlias);
-    arg->setName("n" + std::to_string(buffers[i]));
-    bufs[buffers[i]] = arg;
+    arg->setName("n" + std::to_string(buffers[i].front()));
+    for (ir::NodeId id : buffers[i]) bufs[id] = arg;
   }
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
   KernelEmitter e(b, g, f->getArg(0), std::move(bufs));
@@ -184,8 +176,8 @@ std::unique_ptr<Module> createModule(LLVMContext &ctx, const std::string &name, 
   return m;
 }
 
-Function *addGraph(Module &m, const ir::Graph &g, const std::vector<Kernel> &kernels, TargetMachine &tm,
-                   const std::string &entryName) {
+Function *addGraph(Module &m, const ir::Graph &g, const std::vector<Kernel> &kernels, const MemoryPlan &plan,
+                   TargetMachine &tm, const std::string &entryName) {
   checkKernels(g, kernels);
   LLVMContext &ctx = m.getContext();
   Type *i64 = Type::getInt64Ty(ctx), *ptr = PointerType::getUnqual(ctx);
@@ -199,10 +191,12 @@ Function *addGraph(Module &m, const ir::Graph &g, const std::vector<Kernel> &ker
   std::string prefix = entryName.substr(0, entryName.size() - (entryName.ends_with("_run") ? 3 : 0));
   if (!prefix.ends_with("_")) prefix += "_";
   for (size_t i = 0; i < kernels.size(); ++i) {
-    std::vector<ir::NodeId> buffers = kernelBuffers(g, kernels[i]);
+    std::vector<std::vector<ir::NodeId>> buffers = kernelArguments(g, kernels[i], plan);
     Function *kernel = emitKernel(m, g, kernels[i], prefix, i, tm, buffers);
     std::vector<Value *> args{entry->getArg(0)};
-    for (ir::NodeId id : buffers) {
+    for (const std::vector<ir::NodeId> &nodes : buffers) {
+      // The caller gives every node of one storage the same pointer.
+      ir::NodeId id = nodes.front();
       Value *slot = b.CreateInBoundsGEP(ptr, entry->getArg(1), b.getInt64(static_cast<uint64_t>(id)));
       args.push_back(b.CreateLoad(ptr, slot, "n" + std::to_string(id)));
     }
@@ -219,9 +213,9 @@ void verify(Module &m) {
 }
 
 std::unique_ptr<Module> buildModule(LLVMContext &ctx, const ir::Graph &g, const std::vector<Kernel> &kernels,
-                                    TargetMachine &tm) {
+                                    const MemoryPlan &plan, TargetMachine &tm) {
   auto m = createModule(ctx, g.name.empty() ? "graph" : g.name, tm);
-  addGraph(*m, g, kernels, tm, entryName(g));
+  addGraph(*m, g, kernels, plan, tm, entryName(g));
   verify(*m);
   return m;
 }

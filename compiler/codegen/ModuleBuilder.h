@@ -3,6 +3,7 @@
 #pragma once
 
 #include "codegen/Codegen.h"
+#include "codegen/MemoryPlan.h"
 
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -23,10 +24,12 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CodegenOptions &o
 std::unique_ptr<llvm::Module> createModule(llvm::LLVMContext &ctx, const std::string &name, llvm::TargetMachine &tm);
 
 // Adds graph `g` to `m`: one internal function per kernel and the external
-// entry point `entryName(batch, buffers)` calling them in order. CodegenError
-// for unsupported ops or kernels that do not cover the graph.
+// entry point `entryName(batch, buffers)` calling them in order. The caller
+// lays buffers out by `plan` (planMemory of g and kernels): nodes of one
+// storage reach a kernel as one pointer. CodegenError for unsupported ops or
+// kernels that do not cover the graph.
 llvm::Function *addGraph(llvm::Module &m, const ir::Graph &g, const std::vector<Kernel> &kernels,
-                         llvm::TargetMachine &tm, const std::string &entryName);
+                         const MemoryPlan &plan, llvm::TargetMachine &tm, const std::string &entryName);
 
 // Runs LLVM's verifier; CodegenError (an internal error) if `m` is invalid.
 void verify(llvm::Module &m);
@@ -35,7 +38,8 @@ void verify(llvm::Module &m);
 // entryName(g), with tm's data layout, triple, CPU and features. Verified;
 // CodegenError for unsupported ops or kernels that do not cover the graph.
 std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const ir::Graph &g,
-                                          const std::vector<Kernel> &kernels, llvm::TargetMachine &tm);
+                                          const std::vector<Kernel> &kernels, const MemoryPlan &plan,
+                                          llvm::TargetMachine &tm);
 
 // Runs LLVM's default pipeline for optLevel (0..3) over `m`.
 void optimize(llvm::Module &m, llvm::TargetMachine &tm, int optLevel);

@@ -73,7 +73,8 @@ std::unique_ptr<Module> buildProgram(LLVMContext &ctx, const ProgramSpec &spec, 
   for (size_t i = 0; i < spec.graphs.size(); ++i) {
     const ProgramGraph &pg = spec.graphs[i];
     const std::vector<Kernel> kernels = pg.kernels.empty() ? planKernels(*pg.graph) : pg.kernels;
-    Function *f = detail::addGraph(*m, *pg.graph, kernels, tm, programGraphSymbol(i));
+    const MemoryPlan plan = pg.memory ? *pg.memory : planMemory(*pg.graph, kernels);
+    Function *f = detail::addGraph(*m, *pg.graph, kernels, plan, tm, programGraphSymbol(i));
     f->setLinkage(GlobalValue::InternalLinkage); // reached through the descriptor only
     graphs.push_back(f);
   }

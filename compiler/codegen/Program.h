@@ -12,8 +12,10 @@
 #pragma once
 
 #include "codegen/Codegen.h"
+#include "codegen/MemoryPlan.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ namespace nnc::codegen {
 struct ProgramGraph {
   const ir::Graph *graph = nullptr;
   std::vector<Kernel> kernels; // empty: planKernels(*graph) (Fusion.h)
+  // The layout the manifest gives the runtime; absent: planMemory(*graph,
+  // kernels) (MemoryPlan.h), which is also what it must then say.
+  std::optional<MemoryPlan> memory;
 };
 
 // A parameter's values compiled into the program (AOT libraries embed their

@@ -3,8 +3,10 @@
 #include "autodiff/GradCheck.h"
 #include "codegen/Codegen.h"
 #include "codegen/Fusion.h"
+#include "codegen/MemoryPlan.h"
 #include "driver/Driver.h"
 #include "driver/FrontendStep.h"
+#include "driver/ManifestWriter.h"
 #include "driver/ReferenceTrainer.h"
 #include "frontend/Frontend.h"
 #include "ir/Printer.h"
@@ -74,9 +76,16 @@ ir::Shape domainOf(const ir::Graph &g, const codegen::Kernel &k) {
   return {};
 }
 
+// "1024 + 3136*B bytes".
+std::string arenaText(const codegen::ArenaBytes &a) {
+  return std::to_string(a.fixed) + " + " + std::to_string(a.perRow) + "*B bytes";
+}
+
 // emit --fused: each kernel of `g`, its ops, where they came from, and the
-// buffers it reads and writes (values in registers only are not listed).
-void printKernels(std::ostream &out, const ir::Graph &g, const std::vector<codegen::Kernel> &kernels) {
+// buffers it reads and writes (values in registers only are not listed);
+// the arena of its memory plan, with `updates` in place where legal.
+void printKernels(std::ostream &out, const ir::Graph &g, const std::vector<codegen::Kernel> &kernels,
+                  const std::vector<codegen::InPlaceUpdate> &updates) {
   std::vector<bool> buffered = codegen::bufferedNodes(g, kernels);
   size_t values = 0, stored = 0;
   for (size_t i = 0; i < g.size(); ++i) {
@@ -86,6 +95,13 @@ void printKernels(std::ostream &out, const ir::Graph &g, const std::vector<codeg
   }
   out << "graph \"" << g.name << "\": " << kernels.size() << " kernels, " << values << " values, " << stored
       << " stored\n";
+  const codegen::MemoryPlan plan = codegen::planMemory(g, kernels, updates);
+  size_t inPlace = 0;
+  for (ir::NodeId b : plan.storedIn) inPlace += b >= 0;
+  out << "  arena " << arenaText(plan.arena) << " in " << plan.slots.size() << " slots (a buffer per value: "
+      << arenaText(plan.unshared) << ")";
+  if (!updates.empty()) out << "; " << inPlace << " of " << updates.size() << " updates in place";
+  out << "\n";
   for (size_t i = 0; i < kernels.size(); ++i) {
     const codegen::Kernel &k = kernels[i];
     std::set<ir::NodeId> here(k.nodes.begin(), k.nodes.end()), reads, writes;
@@ -132,15 +148,16 @@ int commandEmit(const Options &opt, std::ostream &out, std::ostream &err) {
     return kExitOk;
   }
   if (opt.emitFused) {
-    auto show = [&](const ir::Graph &raw) {
+    auto show = [&](const ir::Graph &raw, bool update) {
       ir::Graph clean = passes::cleanup(raw);
       if (!first) out << "\n";
       first = false;
-      printKernels(out, clean, codegen::fuseKernels(clean));
+      printKernels(out, clean, codegen::fuseKernels(clean),
+                   update ? inPlaceUpdates(clean) : std::vector<codegen::InPlaceUpdate>{});
     };
-    for (const ModelGraphs &m : prog.models) show(m.forward);
+    for (const ModelGraphs &m : prog.models) show(m.forward, false);
     for (const TrainInfo &t : prog.trains)
-      for (const StepInfo &s : t.steps) show(s.update);
+      for (const StepInfo &s : t.steps) show(s.update, true);
     return kExitOk;
   }
   if (opt.emitLLVM || opt.emitAsm) {

@@ -44,9 +44,28 @@ std::string number(double v) {
   return buf;
 }
 
+std::vector<codegen::InPlaceUpdate> inPlaceUpdates(const ir::Graph &update) {
+  std::vector<codegen::InPlaceUpdate> out;
+  for (const auto &[name, id] : update.outputs()) {
+    bool param = name.rfind("param/", 0) == 0;
+    if (!param && name.rfind("state/", 0) != 0) continue;
+    const std::string bound = param ? name.substr(6) : name;
+    for (ir::NodeId b : param ? update.params() : update.inputs())
+      if (update.node(b).attrs.getString("name") == bound) out.push_back({id, b});
+  }
+  return out;
+}
+
 namespace {
 const char *kindOf(ir::Op op, bool buffered) {
   return op == ir::Op::Input ? "input" : op == ir::Op::Param ? "param" : buffered ? "value" : "temp";
+}
+
+// A value's storage in the manifest: its slot, or `@<id>` of the bound node
+// it is written into.
+std::string storageText(const codegen::MemoryPlan &plan, size_t i) {
+  if (plan.storedIn[i] >= 0) return " @" + std::to_string(plan.storedIn[i]);
+  return " " + std::to_string(plan.slot[i]);
 }
 } // namespace
 
@@ -55,17 +74,21 @@ void ManifestWriter::graph(const ir::Graph &raw, const std::string &role, const 
   bool rowwise = role == "data" && isRowwise(g);
   std::vector<codegen::Kernel> ks = codegen::planKernels(g);
   std::vector<bool> buffered = codegen::bufferedNodes(g, ks);
+  std::vector<codegen::InPlaceUpdate> updates;
+  if (role == "update") updates = inPlaceUpdates(g);
+  codegen::MemoryPlan plan = codegen::planMemory(g, ks, updates);
   os << "graph " << graphs.size() << " " << role << " " << quote(owner) << " " << g.size() << " " << rowwise << "\n";
   for (size_t i = 0; i < g.size(); ++i) {
     const ir::Node &n = g.nodes()[i];
     bool named = n.op == ir::Op::Input || n.op == ir::Op::Param;
     os << "node " << i << " " << kindOf(n.op, buffered[i]) << " " << quote(named ? n.attrs.getString("name") : "") << " "
-       << typeText(n.type) << "\n";
+       << typeText(n.type) << (buffered[i] && !named ? storageText(plan, i) : "") << "\n";
   }
   for (const auto &[name, id] : g.outputs())
     os << "output " << quote(name) << " " << id << "\n";
   graphs.push_back(std::move(g));
   kernels.push_back(std::move(ks));
+  plans.push_back(std::move(plan));
 }
 
 void ManifestWriter::source(const DataSource &src) {

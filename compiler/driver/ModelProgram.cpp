@@ -11,8 +11,6 @@ namespace nnc::driver {
 
 namespace {
 
-size_t elemBytes(ir::DType t) { return t == ir::DType::F64 ? 8 : t == ir::DType::Bool ? 1 : 4; }
-
 const TrainInfo *trainOf(const ElaboratedProgram &prog, const std::string &model) {
   for (const TrainInfo &t : prog.trains)
     if (t.model == model) return &t;
@@ -141,15 +139,9 @@ ModelProgram assembleModelProgram(const ElaboratedProgram &prog, const ModelGrap
   for (ir::NodeId id : model.forward.inputs())
     mp.inputs.push_back({model.forward.node(id).attrs.getString("name"), model.forward.type(id)});
   for (const auto &[name, id] : fwd.outputs()) mp.outputs.push_back({name, fwd.type(id)});
-  // The values with buffers: not the temps of fused kernels.
-  std::vector<bool> buffered = codegen::bufferedNodes(fwd, w.kernels.back());
-  for (size_t i = 0; i < fwd.size(); ++i) {
-    const ir::Node &n = fwd.nodes()[i];
-    if (n.op == ir::Op::Input || n.op == ir::Op::Param || !buffered[i]) continue;
-    ir::Shape s = n.type.shape;
-    (s.hasBatch() ? mp.arenaBytesPerRow : mp.arenaFixedBytes) +=
-        s.numel(1) * static_cast<int64_t>(elemBytes(n.type.dtype));
-  }
+  // The values' slots (the temps of fused kernels have none).
+  mp.arenaBytesPerRow = w.plans.back().arena.perRow;
+  mp.arenaFixedBytes = w.plans.back().arena.fixed;
 
   std::ostringstream head;
   for (const ModelIO &p : mp.params) head << "param " << quote(p.name) << " " << typeText(p.type) << "\n";
@@ -169,6 +161,7 @@ ModelProgram assembleModelProgram(const ElaboratedProgram &prog, const ModelGrap
   mp.manifest = graphsText.substr(0, firstGraph) + head.str() + graphsText.substr(firstGraph) + "end\n";
   mp.graphs = std::move(w.graphs);
   mp.kernels = std::move(w.kernels);
+  mp.plans = std::move(w.plans);
 
   // External weights are only checked, when a checkpoint is given at all.
   if (!checkpoint.empty()) {
@@ -187,7 +180,7 @@ codegen::ProgramSpec ModelProgram::spec(const std::string &mainCalls, const std:
   s.mainCalls = mainCalls;
   s.weights = weights;
   s.descriptorSymbol = descriptorSymbol;
-  for (size_t i = 0; i < graphs.size(); ++i) s.graphs.push_back({&graphs[i], kernels.at(i)});
+  for (size_t i = 0; i < graphs.size(); ++i) s.graphs.push_back({&graphs[i], kernels.at(i), plans.at(i)});
   return s;
 }
 

@@ -26,6 +26,7 @@ struct ModelProgram {
   std::string model;
   std::vector<ir::Graph> graphs; // [data,] forward
   std::vector<std::vector<codegen::Kernel>> kernels; // graph i's, as the manifest's buffers assume
+  std::vector<codegen::MemoryPlan> plans;             // graph i's, as the manifest gives them
   std::string manifest;
   std::vector<ModelIO> params, inputs, outputs;
   bool classifier = false;

@@ -73,6 +73,7 @@ TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo
   p.manifest = w.os.str();
   p.graphs = std::move(w.graphs);
   p.kernels = std::move(w.kernels);
+  p.plans = std::move(w.plans);
   return p;
 }
 
@@ -81,7 +82,7 @@ codegen::ProgramSpec TrainProgram::spec(const std::string &mainCalls) const {
   s.name = "train";
   s.manifest = manifest;
   s.mainCalls = mainCalls;
-  for (size_t i = 0; i < graphs.size(); ++i) s.graphs.push_back({&graphs[i], kernels.at(i)});
+  for (size_t i = 0; i < graphs.size(); ++i) s.graphs.push_back({&graphs[i], kernels.at(i), plans.at(i)});
   return s;
 }
 

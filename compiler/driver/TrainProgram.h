@@ -16,6 +16,7 @@ namespace nnc::driver {
 struct TrainProgram {
   std::vector<ir::Graph> graphs; // graph i of the manifest
   std::vector<std::vector<codegen::Kernel>> kernels; // graph i's, as the manifest's buffers assume
+  std::vector<codegen::MemoryPlan> plans;             // graph i's, as the manifest gives them
   std::string manifest;
 
   // The spec for codegen (pointing into `graphs`: keep this alive).

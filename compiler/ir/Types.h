@@ -5,6 +5,7 @@
 // most one batch dimension.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,8 @@ enum class DType { F32, F64, I32, Bool };
 
 const char *dtypeName(DType t);                       // "f32", "f64", "i32", "bool"
 std::optional<DType> parseDType(const std::string &s);
+// Bytes of one element: f32 and i32 4, f64 8, bool 1.
+inline size_t dtypeBytes(DType t) { return t == DType::F64 ? 8 : t == DType::Bool ? 1 : 4; }
 inline bool isFloat(DType t) { return t == DType::F32 || t == DType::F64; }
 
 using Dim = int64_t;

@@ -1,11 +1,16 @@
 // Every example's compiled training step against the reference interpreter:
 // the update graph (forward, gradients, optimizer) as `nnc build` compiles
-// it (fused), run by the JIT and by the f32 interpreter on the same inputs, params
-// and optimizer states, every output compared.
+// it (fused, on its memory plan), run by the JIT and by the f32 interpreter
+// on the same inputs, params and optimizer states, every output compared.
 #include "codegen/CodegenTestUtil.h"
 #include "codegen/Fusion.h"
+#include "codegen/MemoryPlanCheck.h"
+#include "codegen/Program.h"
 #include "driver/DriverUtil.h"
+#include "driver/ManifestWriter.h"
 #include "driver/TrainProgram.h"
+#include "trainer/GraphRunner.h"
+#include "trainer/Manifest.h"
 #include "frontend/Frontend.h"
 #include "passes/Pipeline.h"
 
@@ -83,6 +88,70 @@ TEST_CASE("compiled examples: each step's update graph equals the interpreter's"
           }
         }
       }
+  }
+}
+
+TEST_CASE("compiled examples: update graphs writing params and states in place equal the interpreter's") {
+  // As the trainer runs them: the program's update graph with its manifest's
+  // memory plan, on a GraphRunner whose params and states are bound to
+  // storage the new values are written into. The unrolled LSTM and GRU
+  // take seconds each to compile; the RNN stands for them.
+  for (const std::string &file : exampleFiles()) {
+    if (file.find("lstm_") != std::string::npos || file.find("gru_") != std::string::npos) continue;
+    INFO(file);
+    SourceManager sm;
+    DiagnosticEngine diags(sm);
+    FrontendResult fe = runFrontend(file, sm, diags);
+    REQUIRE(!diags.hasErrors());
+    std::map<std::string, Tensor> params;
+    for (const ModelGraphs &m : fe.program.models)
+      for (auto &[name, t] : runOutputs(m.init, Bindings{}, Precision::F32)) params[name] = t;
+    std::mt19937 rng(7);
+    for (const TrainInfo &t : fe.program.trains) {
+      driver::TrainProgram tp = driver::assembleTrainProgram(fe.program, t);
+      trainer::Manifest manifest = trainer::parseManifest(tp.manifest.c_str(), static_cast<uint32_t>(tp.graphs.size()));
+      for (const StepInfo &s : t.steps) {
+        INFO("step " << s.name);
+        size_t index = 0;
+        while (manifest.graphs[index].role != trainer::Role::Update || manifest.graphs[index].owner != s.name) ++index;
+        const Graph &g = tp.graphs[index];
+        std::vector<codegen::InPlaceUpdate> updates = driver::inPlaceUpdates(g);
+        checkMemoryPlan(g, tp.kernels[index], tp.plans[index], updates);
+        codegen::ProgramSpec spec;
+        spec.graphs.push_back({&g, tp.kernels[index], tp.plans[index]});
+        codegen::CodegenOptions fast;
+        fast.optLevel = 1; // cheaper to compile; the noalias arguments still matter
+        std::unique_ptr<codegen::JitProgram> jit = codegen::jitProgram(spec, fast);
+        auto fn = static_cast<const nnc_program *>(jit->descriptor())->graphs[0];
+        const int64_t batch = 2;
+        Bindings b = stepBindings(g, s, params, batch, rng);
+        std::map<std::string, Tensor> want = runOutputs(g, b, Precision::F32);
+        trainer::GraphRunner runner(manifest.graphs[index], fn, batch);
+        std::vector<std::vector<uint8_t>> bound;
+        for (NodeId id : g.inputs()) bound.push_back(toBytes(b.inputs.at(g.node(id).attrs.getString("name"))));
+        for (NodeId id : g.params()) bound.push_back(toBytes(b.params.at(g.node(id).attrs.getString("name"))));
+        size_t next = 0;
+        for (NodeId id : g.inputs()) runner.bind(id, bound[next++].data());
+        for (NodeId id : g.params()) runner.bind(id, bound[next++].data());
+        runner.run(batch);
+        size_t inPlace = 0;
+        for (const auto &[name, id] : g.outputs()) {
+          INFO("output " << name);
+          const TensorType type{g.type(id).dtype, g.type(id).shape.bind(batch)};
+          const auto *p = static_cast<const uint8_t *>(runner.buffer(id));
+          std::vector<uint8_t> bytes(p, p + type.shape.numel() * static_cast<int64_t>(dtypeBytes(type.dtype)));
+          bytes.resize(bytes.size() + 8);
+          checkClose(fromBytes(bytes, type), want.at(name), 1e-5);
+          for (const codegen::InPlaceUpdate &u : updates)
+            if (u.value == id && tp.plans[index].storedIn[static_cast<size_t>(id)] == u.bound) {
+              CHECK(runner.buffer(id) == runner.buffer(u.bound));
+              ++inPlace;
+            }
+        }
+        // Every example's optimizer updates in place.
+        CHECK(inPlace == updates.size());
+      }
+    }
   }
 }
 

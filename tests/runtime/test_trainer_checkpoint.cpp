@@ -3,6 +3,8 @@
 // checkpoint, and a checkpoint of another model is refused by name.
 #include "TrainerTestUtil.h"
 
+#include "nnc/threads.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,6 +127,9 @@ TEST_CASE("trainer: a run killed mid-epoch leaves the last epoch's checkpoint", 
   REQUIRE(pid >= 0);
   if (pid == 0) {
     nanAtStep = -1; // unused; the kill below is what matters
+    // A forked child has none of the pool's worker threads: a parallel loop
+    // (the trainer reserves every thread's GEMM scratch) would wait forever.
+    nnc_threads_limit_local(1);
     static const nnc_graph_fn dying[kNumGraphs] = {dataLiteral, initLinear,
                                                    [](int64_t batch, void **b) {
                                                      if (*F(b, 2) == 8.0f) _exit(42);

@@ -12,7 +12,12 @@
  * buffer the caller allocated with room for the node's shape at this batch
  * size, except "temp" nodes: values computed inside a fused kernel and kept
  * in registers, whose entry generated code never reads (leave it NULL).
- * Generated code never allocates, only reads inputs and params, and writes
+ * The manifest gives each value its place (the compiler's memory plan):
+ * values of one slot must get the same storage, as large as the largest of
+ * them (the plan found them never alive together, and generated code may
+ * write a value over an operand of its slot in place); a value stored in an
+ * input or param node (`@<id>`) must get that node's storage. Generated code
+ * never allocates, only reads inputs and params other than those, and writes
  * every value node. Element representation: f32 float, f64 double,
  * i32 int32_t, bool one byte (0 or 1).
  *
@@ -62,7 +67,17 @@
  *                                    f32 input; checkpoints save it under the
  *                                    input's name ("data/x/mean")
  *   graph <index> <role> "<owner>" <nodes> <rowwise>
- *     node <id> <kind> "<name>" <dtype> <shape>    ids 0..nodes-1, in order
+ *     node <id> <kind> "<name>" <dtype> <shape> [<storage>]
+ *                                    ids 0..nodes-1, in order; storage, for
+ *                                    a value only (optional): its slot, a
+ *                                    number below <nodes>, or @<id>: stored
+ *                                    in the storage of that input or param
+ *                                    node, of the same type (an update
+ *                                    graph's output "param/<p>" of param
+ *                                    <p>, or "state/..." of the input of
+ *                                    that name, at most one per node). A
+ *                                    value without one has storage of its
+ *                                    own.
  *     output "<name>" <id>
  *   ... (the next graph line starts the next graph)
  *   end                              once, after the last graph

@@ -95,16 +95,6 @@ int loadCheckpoint(const char *path, nnc_model &m, size_t offset) {
   return NNC_OK;
 }
 
-// What the runtime would otherwise allocate on a first prediction, done now:
-// the GEMM scratch of the calling thread and of every pool thread (one chunk
-// per thread), and the pool's workers, started by the parallel_for itself.
-void reserveShare(void *, int64_t, int64_t) { nnc_sgemm_reserve(); }
-
-void reserveRuntime() {
-  nnc_sgemm_reserve();
-  nnc_parallel_for(nnc_threads_get(), reserveShare, nullptr);
-}
-
 int create(const nnc_program *p, int64_t maxBatch, const char *weightsPath, nnc_model **out) {
   if (!out) return nnc_set_error(NNC_ERR_ARG, "nnc_model_create: no place for the context (out is NULL)");
   *out = nullptr;
@@ -118,31 +108,28 @@ int create(const nnc_program *p, int64_t maxBatch, const char *weightsPath, nnc_
   m->forward = p->graphs[f.index];
   if (!m->forward) return fail(NNC_ERR_FORMAT, "the program has no function for " + f.describe());
 
-  // The arena: loaded weights first, then every value node at max_batch rows.
-  size_t weightBytes = 0, total = 0;
+  // The arena: loaded weights first, then the value nodes at max_batch rows
+  // as the memory plan lays them out (temps live in registers).
+  size_t weightBytes = 0;
   for (const trainer::Node &n : f.nodes) {
     if (n.kind == trainer::Node::Param && weightsPath) weightBytes += roundUp(trainer::tensorBytes(n.type, 1));
-    if (n.kind != trainer::Node::Value || !n.buffered) continue; // temps live in registers
+    if (n.kind != trainer::Node::Value || !n.buffered) continue;
     // Guards the sizes below against overflow.
     double bytes = static_cast<double>(n.type.shape.rowElems()) * 8;
     for (int k = (n.type.shape.batched ? 1 : 0) + n.type.shape.innerBatch(); k > 0; --k)
       bytes *= static_cast<double>(maxBatch);
     if (bytes > 1e15)
       return fail(NNC_ERR_ARG, "max_batch " + std::to_string(maxBatch) + " is too large for this model");
-    total += roundUp(trainer::tensorBytes(n.type, maxBatch));
   }
-  total += weightBytes;
-  m->arena = trainer::Buffer(total);
+  const trainer::ArenaLayout layout = trainer::arenaLayout(f, maxBatch);
+  m->arena = trainer::Buffer(weightBytes + layout.bytes);
   m->buffers.assign(f.nodes.size(), nullptr);
-  size_t offset = weightBytes;
-  for (size_t id = 0; id < f.nodes.size(); ++id) {
-    if (f.nodes[id].kind != trainer::Node::Value || !f.nodes[id].buffered) continue;
-    m->buffers[id] = m->arena.as<unsigned char>() + offset;
-    offset += roundUp(trainer::tensorBytes(f.nodes[id].type, maxBatch));
-  }
+  for (size_t id = 0; id < f.nodes.size(); ++id)
+    if (layout.offset[id] != trainer::ArenaLayout::kNone)
+      m->buffers[id] = m->arena.as<unsigned char>() + weightBytes + layout.offset[id];
   int rc = weightsPath ? loadCheckpoint(weightsPath, *m, 0) : bindEmbedded(*p, *m);
   if (rc) return rc;
-  reserveRuntime();
+  trainer::reserveRuntime(); // what a first prediction would allocate
   *out = m.release();
   return NNC_OK;
 }

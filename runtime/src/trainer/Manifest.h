@@ -59,6 +59,11 @@ struct Node {
   // False for a value computed inside a fused kernel and never stored (kind
   // `temp` in the manifest): it gets no buffer, and nothing reads it.
   bool buffered = true;
+  // A value's place in the arena: values of one slot share a region (the
+  // memory plan found them never alive together); -1 gives a region of its
+  // own. storedIn >= 0: the value is written into that input or param node's
+  // storage instead (an update in place).
+  int slot = -1, storedIn = -1;
 };
 
 struct Output {

@@ -32,6 +32,25 @@ void checkNodeNames(const Manifest &m, const Graph &g) {
   }
 }
 
+// A value written into an input's or param's storage (`@<id>`) is an update
+// graph's new value of that param ("param/<name>") or state (the input's
+// name): the trainer binds those nodes to the model's own storage, so the
+// update lands there and needs no copy.
+void checkStoredIn(const Graph &g) {
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node &n = g.nodes[i];
+    if (n.storedIn < 0) continue;
+    const Node &t = g.nodes[static_cast<size_t>(n.storedIn)];
+    std::string expected = t.kind == Node::Param ? "param/" + t.name : t.name;
+    bool named = false;
+    for (const Output &o : g.outputs)
+      named = named || (o.id == static_cast<int>(i) && o.name == expected);
+    if (g.role != Role::Update || !named || (t.kind == Node::Input && !startsWith(t.name, "state/")))
+      bad(g.describe() + " writes node " + std::to_string(i) + " into the storage of " + quoted(t.name) +
+          ", which only an update graph's output " + quoted(expected) + " of a param or state may be");
+  }
+}
+
 // A data graph computes fields from a source's: it reads no param.
 void checkDataGraph(const Graph &g) {
   for (const Node &n : g.nodes)
@@ -237,6 +256,7 @@ struct Checker {
     for (const Graph &g : m.graphs) {
       if (g.role == Role::Forward) bad(g.describe() + " belongs in a model manifest, not in a training program");
       checkNodeNames(m, g);
+      checkStoredIn(g);
       switch (g.role) {
       case Role::Data:
         if (m.dataGraph) bad("two data graphs (" + m.dataGraph->describe() + " and " + g.describe() + ")");
@@ -322,6 +342,7 @@ void checkModelManifest(Manifest &m) {
       bad(g.describe() + " belongs in a training program, not in a model manifest");
     }
     checkNodeNames(m, g);
+    checkStoredIn(g);
   }
   if (!m.forwardGraph) bad("no forward graph");
   const Graph &f = *m.forwardGraph;

@@ -187,6 +187,18 @@ public:
     return t;
   }
 
+  // A value's storage: `<slot>` or `@<node id>`, each below `nodes`.
+  void storage(int64_t nodes, Node &n) {
+    std::string_view w = word("the value's slot");
+    bool bound = !w.empty() && w.front() == '@';
+    std::string_view digits = bound ? w.substr(1) : w;
+    int v = -1;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || v < 0 || v >= nodes)
+      error("expected the value's slot or @<node id> below " + std::to_string(nodes) + ", got `" + visible(w) + "`");
+    (bound ? n.storedIn : n.slot) = v;
+  }
+
 private:
   std::string_view rest() const { return line_.substr(pos_); }
 
@@ -375,6 +387,22 @@ bool parseModelItem(LineParser &lp, std::string_view item, Manifest &m, ModelIte
   return true;
 }
 
+// A value stored in a bound node's storage (`@<id>`) names an input or param
+// of its own type, and no other value names the same one.
+void checkStorage(const LineParser &lp, const Graph &g) {
+  std::set<int> targets;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node &n = g.nodes[i];
+    if (n.storedIn < 0) continue;
+    const Node &t = g.nodes[static_cast<size_t>(n.storedIn)];
+    std::string what = "node " + std::to_string(i) + " of " + g.describe() + " is stored in node " +
+                       std::to_string(n.storedIn);
+    if (t.kind == Node::Value) lp.error(what + ", which is not an input or param");
+    if (!(t.type == n.type)) lp.error(what + ", of type " + t.type.str() + " rather than " + n.type.str());
+    if (!targets.insert(n.storedIn).second) lp.error(what + ", as another value is");
+  }
+}
+
 } // namespace
 
 Manifest parseManifest(const char *text, uint32_t numGraphs) {
@@ -404,6 +432,7 @@ Manifest parseManifest(const char *text, uint32_t numGraphs) {
     if (graph && static_cast<int64_t>(graph->nodes.size()) != graphNodes)
       lp.error(graph->describe() + " declares " + std::to_string(graphNodes) + " nodes but lists " +
                std::to_string(graph->nodes.size()));
+    if (graph) checkStorage(lp, *graph);
     graph = nullptr;
   };
 
@@ -499,6 +528,7 @@ Manifest parseManifest(const char *text, uint32_t numGraphs) {
         if (n.kind == Node::Value && !n.name.empty()) lp.error("a value node has a name");
         if (n.kind != Node::Value && n.name.empty()) lp.error("an input or param node without a name");
         n.type = lp.type();
+        if (n.kind == Node::Value && n.buffered && !lp.atEnd()) lp.storage(graphNodes, n);
         lp.end();
         graph->nodes.push_back(std::move(n));
         continue;

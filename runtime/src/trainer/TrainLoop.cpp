@@ -53,6 +53,8 @@ TrainLoop::TrainLoop(const Manifest &m, const nnc_program &program, const Datase
   testRows_.resize(static_cast<size_t>(data.test.rows));
   std::iota(testRows_.begin(), testRows_.end(), int64_t(0));
   sums_.resize(trainNames_.size());
+  means_.resize(trainNames_.size());
+  evalSums_.resize(evalNames_.size());
 
   steps_.reserve(m.steps.size());
   for (size_t i = 0; i < m.steps.size(); ++i) {
@@ -68,7 +70,8 @@ TrainLoop::TrainLoop(const Manifest &m, const nnc_program &program, const Datase
       if (!param && !stateOut) continue;
       StoredTensor *t = state.find(param ? o.name.substr(6) : o.name);
       const void *from = run.update.buffer(o.id);
-      // An output that is the param or state itself needs no copy.
+      // An output written into the param's or state's storage (or that is
+      // the param or state itself) needs no copy.
       if (from != t->data.data()) run.copyBack.push_back({from, t->data.data(), t->data.size()});
     }
     if (s.evaluate) {
@@ -78,6 +81,7 @@ TrainLoop::TrainLoop(const Manifest &m, const nnc_program &program, const Datase
         run.evalValues.push_back(static_cast<const float *>(run.evaluate.back().buffer(mt.node)));
     }
   }
+  reserveRuntime();
 }
 
 void TrainLoop::bindStepGraph(GraphRunner &r, const Step &s) {
@@ -119,7 +123,7 @@ void TrainLoop::gather(const SplitData &split, const int64_t *order, int64_t row
   }
 }
 
-std::vector<double> TrainLoop::trainEpoch(int64_t epoch, const BatchCallback &onBatch) {
+const std::vector<double> &TrainLoop::trainEpoch(int64_t epoch, const BatchCallback &onBatch) {
   const int64_t n = data_.trainingRows();
   if (config_.shuffle)
     check(nnc_epoch_order(data_.training(), n, config_.seed, static_cast<uint64_t>(epoch), order_.data()));
@@ -147,15 +151,15 @@ std::vector<double> TrainLoop::trainEpoch(int64_t epoch, const BatchCallback &on
     }
     if (onBatch) onBatch(b + 1, batches, first + rows, sums_);
   }
-  std::vector<double> means(sums_.size());
   for (size_t i = 0; i < sums_.size(); ++i)
-    means[i] = sums_[i] / static_cast<double>(n);
-  return means;
+    means_[i] = sums_[i] / static_cast<double>(n);
+  return means_;
 }
 
-std::vector<double> TrainLoop::evaluate(const SplitData &split, const int64_t *rows, int64_t n) {
-  if (n <= 0) return {};
-  std::vector<double> sums(evalNames_.size(), 0.0);
+const std::vector<double> &TrainLoop::evaluate(const SplitData &split, const int64_t *rows, int64_t n) {
+  if (n <= 0) return noMetrics_;
+  std::vector<double> &sums = evalSums_;
+  std::fill(sums.begin(), sums.end(), 0.0);
   *stepValue_.as<float>() = static_cast<float>(globalStep);
   size_t at = 0;
   for (StepRun &run : steps_) {
@@ -175,10 +179,10 @@ std::vector<double> TrainLoop::evaluate(const SplitData &split, const int64_t *r
   return sums;
 }
 
-std::vector<double> TrainLoop::evaluateValidation() {
+const std::vector<double> &TrainLoop::evaluateValidation() {
   return evaluate(data_.train, data_.validation(), data_.validationRows);
 }
 
-std::vector<double> TrainLoop::evaluateTest() { return evaluate(data_.test, testRows_.data(), data_.test.rows); }
+const std::vector<double> &TrainLoop::evaluateTest() { return evaluate(data_.test, testRows_.data(), data_.test.rows); }
 
 } // namespace nnc::trainer

@@ -1,8 +1,10 @@
 // The training loop proper: mini-batches of the training rows in each
-// epoch's seeded order, every step's update graph run in turn, the params and
-// states it outputs copied back; and the evaluation of a split with each
-// step's evaluate graph. Every buffer is allocated by the constructor, so the
-// batch loop allocates nothing.
+// epoch's seeded order, every step's update graph run in turn, writing the
+// new params and states into the model's own storage (the manifest's `@`
+// values; any others are copied back); and the evaluation of a split with
+// each step's evaluate graph. Every buffer is allocated by the constructor,
+// which also reserves the runtime's scratch, so the batch loop allocates
+// nothing.
 #ifndef NNC_TRAINER_TRAIN_LOOP_H
 #define NNC_TRAINER_TRAIN_LOOP_H
 
@@ -53,14 +55,15 @@ public:
   const std::vector<std::string> &evalNames() const { return evalNames_; }
 
   // Trains one epoch (1-based) over the training rows; returns the metrics
-  // averaged over its samples. Throws NonFiniteLoss.
-  std::vector<double> trainEpoch(int64_t epoch, const BatchCallback &onBatch);
+  // averaged over its samples (valid until the next call). Throws
+  // NonFiniteLoss.
+  const std::vector<double> &trainEpoch(int64_t epoch, const BatchCallback &onBatch);
 
   // The evaluate graphs over rows[0..n) of `split`, in order; the metrics
-  // averaged over the samples (empty when n is 0).
-  std::vector<double> evaluate(const SplitData &split, const int64_t *rows, int64_t n);
-  std::vector<double> evaluateValidation();
-  std::vector<double> evaluateTest();
+  // averaged over the samples (empty when n is 0; valid until the next call).
+  const std::vector<double> &evaluate(const SplitData &split, const int64_t *rows, int64_t n);
+  const std::vector<double> &evaluateValidation();
+  const std::vector<double> &evaluateTest();
 
   int64_t globalStep = 0;
 
@@ -74,7 +77,7 @@ private:
     const Step *step;
     GraphRunner update;
     std::vector<GraphRunner> evaluate; // zero or one
-    std::vector<Copy> copyBack;        // "param/" and "state/" outputs
+    std::vector<Copy> copyBack;        // "param/" and "state/" outputs not written in place
     std::vector<const float *> trainValues, evalValues;
   };
 
@@ -90,7 +93,7 @@ private:
   std::vector<Buffer> hyperValues_;  // f32[] per Manifest::hypers entry
   Buffer stepValue_;                 // f32[]: the global step
   std::vector<int64_t> order_, testRows_;
-  std::vector<double> sums_;
+  std::vector<double> sums_, means_, evalSums_, noMetrics_;
   std::vector<std::string> trainNames_, evalNames_;
 };
 

@@ -1,0 +1,95 @@
+// Training allocates nothing once set up: a compiled program (dense layers,
+// Adam, a validation split) loaded by the JIT and trained epoch by epoch by
+// the trainer's loop while every allocation of the process is counted.
+#include "common/AllocCount.h"
+#include "driver/DriverUtil.h"
+#include "driver/TrainProgram.h"
+#include "frontend/Frontend.h"
+#include "trainer/Dataset.h"
+#include "trainer/Manifest.h"
+#include "trainer/ModelState.h"
+#include "trainer/TrainLoop.h"
+
+#include "nnc/threads.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace nnc;
+
+namespace {
+
+void *volatile sink; // keeps the compiler from eliding the malloc/free pair
+
+const char *kProgram = R"(import std
+model M(x: f32[B, 6]) -> f32[B, 6] {
+  h = relu(dense(x, 32))
+  return dense(relu(dense(h, 16)), 6)
+}
+data d {
+  samples = 200
+  seed = 3
+  validation = 0.2
+  x = uniform([6], -1.0, 1.0)
+  y = x * 0.5
+}
+train M on d {
+  loss = mse(M(x), y)
+  optimizer = adam(lr = 0.01)
+  batch = 24
+}
+)";
+
+} // namespace
+
+TEST_CASE("training: epochs allocate nothing after the loop is set up", "[train][alloc]") {
+  if (!test::canCountAllocations()) {
+    WARN("no way to count allocations in this build");
+    return;
+  }
+  auto path = std::filesystem::temp_directory_path() / ("nnc_alloc_" + std::to_string(getpid()) + ".nn");
+  std::ofstream(path) << kProgram;
+  SourceManager sm;
+  DiagnosticEngine diags(sm);
+  FrontendResult fe = runFrontend(path.string(), sm, diags);
+  std::filesystem::remove(path);
+  INFO(diags.str());
+  REQUIRE(!diags.hasErrors());
+  driver::TrainProgram tp = driver::assembleTrainProgram(fe.program, fe.program.trains.at(0));
+  std::unique_ptr<codegen::JitProgram> jit = codegen::jitProgram(tp.spec(""));
+  const auto &program = *static_cast<const nnc_program *>(jit->descriptor());
+
+  int saved = nnc_threads_get();
+  nnc_threads_set(2);
+  trainer::Manifest m = trainer::parseManifest(program.manifest, program.num_graphs);
+  trainer::checkManifest(m);
+  trainer::ModelState state = trainer::initModelState(m, program);
+  trainer::Dataset data = trainer::loadDataset(m, program, ".", m.settings.seed, state.statistics);
+  trainer::LoopConfig config;
+  config.batch = m.settings.batch;
+  config.seed = m.settings.seed;
+  for (const trainer::Hyper &h : m.hypers) config.hypers.push_back(h.value);
+  trainer::TrainLoop loop(m, program, data, state, config);
+
+  double first = 0, last = 0;
+  size_t validation = 0;
+  long n = test::allocationsDuring([&] {
+    first = loop.trainEpoch(1, {}).at(0);
+    for (int64_t e = 2; e <= 4; ++e) last = loop.trainEpoch(e, {}).at(0);
+    validation = loop.evaluateValidation().size();
+  });
+  nnc_threads_set(saved);
+  CHECK(n == 0);
+  // The counter counts in this binary too.
+  CHECK(test::allocationsDuring([] {
+          sink = std::malloc(64);
+          std::free(sink);
+        }) == 1);
+  // It trained: the loss went down.
+  CHECK(last < first);
+  CHECK(validation == 1);
+}
