@@ -33,7 +33,7 @@ size_t kernelDefinitions(const std::string &llvm) {
 
 std::string programLLVM(const Graph &a, const Graph &b) {
   nnc::codegen::ProgramSpec spec;
-  spec.graphs = {{&a, {}}, {&b, {}}};
+  spec.graphs = {{&a, {}, {}}, {&b, {}, {}}};
   spec.manifest = "test";
   return nnc::codegen::emitProgramLLVM(spec);
 }
