@@ -139,7 +139,7 @@ private:
   // (transA / transB) rather than from a transposed copy.
   bool transposedOperand(NodeId t, NodeId mm) const {
     const ir::Node &n = node(t);
-    if (n.op != Op::Transpose || n.type.shape.rank() != 2 || isOutput(t) || folded_[static_cast<size_t>(n.inputs[0])])
+    if (n.op != Op::Transpose || n.type.shape.rank() != 2 || g_.isOutput(t) || folded_[static_cast<size_t>(n.inputs[0])])
       return false;
     if (groupOf(t) < 0 || groups_[static_cast<size_t>(groupOf(t))].nodes.size() != 1) return false;
     for (NodeId u : users_[static_cast<size_t>(t)])
@@ -218,12 +218,6 @@ private:
     return true;
   }
 
-  bool isOutput(NodeId id) const {
-    for (const auto &[name, out] : g_.outputs())
-      if (out == id) return true;
-    return false;
-  }
-
   // The groups in dependency order (the smallest node id first among those
   // ready, so the order stays close to the graph's), constants folded
   // into the fused kernels that read them, and the interior values marked.
@@ -236,7 +230,7 @@ private:
     std::vector<bool> own(g_.size(), false);
     for (size_t i = g_.size(); i-- > 0;) { // users first
       if (!folded_[i]) continue;
-      bool needed = isOutput(static_cast<NodeId>(i)) || users_[i].empty();
+      bool needed = g_.isOutput(static_cast<NodeId>(i)) || users_[i].empty();
       for (NodeId u : users_[i])
         needed = needed || (folded_[static_cast<size_t>(u)] ? own[static_cast<size_t>(u)]
                                                              : !groups_[static_cast<size_t>(groupOf(u))].fused);
@@ -294,7 +288,7 @@ private:
     k.nodes.insert(k.nodes.end(), grp.nodes.begin(), grp.nodes.end());
     if (grp.fused)
       for (NodeId u : grp.nodes) {
-        if (isReduction(node(u).op) || isOutput(u)) continue;
+        if (isReduction(node(u).op) || g_.isOutput(u)) continue;
         bool inside = true;
         for (NodeId w : users_[static_cast<size_t>(u)]) inside &= groupOf(w) == static_cast<int>(c);
         if (inside) k.interior.push_back(u);

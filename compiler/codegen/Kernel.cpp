@@ -29,7 +29,7 @@ std::optional<ir::NodeId> gemmDestination(const ir::Graph &g, const Kernel &k) {
   if (!mm || !k.isInterior(*mm)) return mm;
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = g.node(id);
-    if (id > *mm && !k.isInterior(id) && ir::opInfo(n.op).category == ir::OpCategory::Elementwise &&
+    if (id > *mm && !k.isInterior(id) && !g.isOutput(id) && ir::opInfo(n.op).category == ir::OpCategory::Elementwise &&
         n.type == g.type(*mm))
       return id;
   }

@@ -48,8 +48,10 @@ std::optional<ir::NodeId> fusedMatMul(const ir::Graph &g, const Kernel &k);
 // Where the GEMM of fused kernel `k` stores the product: the matmul's own
 // buffer when it has one, else that of the first node after it that `k`
 // stores, elementwise and of the product's type, whose element the
-// epilogue writes after reading the product's. None when `k` has no matmul
-// or an interior one and no such node.
+// epilogue writes after reading the product's, and that is no output of the
+// graph (an output may be an update written into a param the epilogue
+// reads; MemoryPlan.cpp never shares a destination's storage). None when
+// `k` has no matmul or an interior one and no such node.
 std::optional<ir::NodeId> gemmDestination(const ir::Graph &g, const Kernel &k);
 
 // One kernel per node that is not an input or a param, in graph order.

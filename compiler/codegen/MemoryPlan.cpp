@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace nnc::codegen {
 
@@ -89,28 +90,42 @@ private:
 
   // Whether kernel k may store `value` over `operand` at the same element:
   // k is one fused loop, `value` is elementwise over it, they are alike, no
-  // broadcast or GEMM of k reads the operand (at other elements), and a node of k
+  // broadcast of k reads the operand (at other elements), and a node of k
   // up to `value` reads it: the loop computes its nodes in order and loads
   // an operand's element once, when first read (EmitFused.cpp), so the load
-  // comes before the store.
+  // comes before the store. In a GEMM kernel the epilogue stores block by
+  // block while the product still reads its operands whole, and the product
+  // is written into its destination's buffer before the epilogue reads
+  // anything else there (EmitFusedGemm.cpp): neither is ever shared.
   bool inPlace(NodeId value, NodeId operand, size_t k) const {
     const Kernel &kernel = kernels_[k];
     const ir::Node &n = g_.node(value);
     if (!kernel.fused || ir::opInfo(n.op).category != ir::OpCategory::Elementwise || foldedConstant(g_, value))
       return false;
     if (g_.type(operand) != n.type) return false;
+    if (std::optional<NodeId> mm = fusedMatMul(g_, kernel)) {
+      if (gemmDestination(g_, kernel) == value || gemmReads(kernel, *mm, operand)) return false;
+    }
     bool readFirst = false, seen = false;
     for (NodeId id : kernel.nodes) {
       const ir::Node &m = g_.node(id);
       bool reads = std::find(m.inputs.begin(), m.inputs.end(), operand) != m.inputs.end();
       if (reads && m.op == ir::Op::Broadcast) return false;
-      // A GEMM's operands (a transpose it reads in place among them) are read
-      // for the whole product while its epilogue stores block by block.
-      if (reads && (m.op == ir::Op::MatMul || m.op == ir::Op::Transpose)) return false;
       readFirst = readFirst || (reads && !seen);
       seen = seen || id == value;
     }
     return readFirst;
+  }
+
+  // Whether matmul `mm` of kernel k reads `operand`, directly or through a
+  // transpose of k that it reads in place.
+  bool gemmReads(const Kernel &k, NodeId mm, NodeId operand) const {
+    for (NodeId in : g_.node(mm).inputs) {
+      if (in == operand) return true;
+      const ir::Node &t = g_.node(in);
+      if (t.op == ir::Op::Transpose && k.isInterior(in) && t.inputs[0] == operand) return true;
+    }
+    return false;
   }
 
   // An update is legal when its value is stored by some kernel, has the

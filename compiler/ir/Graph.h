@@ -10,6 +10,7 @@
 #include "ir/Op.h"
 #include "ir/Types.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -67,6 +68,9 @@ public:
 
   void addOutput(const std::string &name, NodeId id) { outputs_.emplace_back(name, id); }
   const std::vector<std::pair<std::string, NodeId>> &outputs() const { return outputs_; }
+  bool isOutput(NodeId id) const {
+    return std::any_of(outputs_.begin(), outputs_.end(), [&](const auto &out) { return out.second == id; });
+  }
 
   // Ids of the input and param nodes, in creation order.
   std::vector<NodeId> inputs() const;

@@ -3,7 +3,8 @@
 // a value stored over another in place, which only a fused kernel's
 // elementwise op may be, in the kernel that last reads the old value, which
 // a node up to the new one reads (so the loop loads it first) and no
-// broadcast does; outputs are never overwritten; bound nodes take only the
+// broadcast does, and in a GEMM kernel is neither the product's destination
+// nor stored over what the GEMM reads; outputs are never overwritten; bound nodes take only the
 // updates asked for; every slot holds its members.
 #pragma once
 
@@ -85,6 +86,15 @@ inline int checkMemoryPlan(const ir::Graph &g, const std::vector<Kernel> &kernel
           seen = seen || id == v;
         }
         CHECK(readFirst);
+        // A GEMM reads its operands whole while its epilogue stores block by
+        // block, and writes the product into its destination first.
+        if (std::optional<ir::NodeId> mm = fusedMatMul(g, k)) {
+          CHECK(gemmDestination(g, k) != v);
+          for (ir::NodeId in : g.node(*mm).inputs) {
+            CHECK(in != u);
+            if (g.node(in).op == ir::Op::Transpose && k.isInterior(in)) CHECK(g.node(in).inputs[0] != u);
+          }
+        }
         ++inPlace;
       }
   return inPlace;

@@ -86,14 +86,25 @@ TEST_CASE("fusion gemm: a dense layer's bias, relu and backprop mask are the GEM
   NodeId z = g.create(Op::Add, {mm, bcast(g, bias, {kBatch, 37})});
   NodeId h = g.create(Op::Maximum, {z, zero});
   NodeId mask = g.create(Op::Gt, {z, zero});
-  g.addOutput("h", h);
+  // h is read by the next layer (a kernel of its own); an output would not
+  // hold the product (Kernel.h: an update may write it into a param).
+  NodeId next = g.create(Op::Exp, {h});
+  g.addOutput("next", next);
   g.addOutput("mask", mask);
   std::vector<Kernel> ks = fuseKernels(g);
-  REQUIRE(ks.size() == 1);
+  REQUIRE(ks.size() == 2);
   CHECK(ks[0].fused);
   CHECK(ks[0].isInterior(mm));
   CHECK(ks[0].isInterior(z));
   CHECK(nnc::codegen::gemmDestination(g, ks[0]) == h);
+  diffTest(g, 1e-4, {}, kBatches);
+  sameBitsAsUnfused(g);
+
+  // With h an output, the product keeps a buffer of its own.
+  g.addOutput("h", h);
+  std::vector<Kernel> kept = fuseKernels(g);
+  CHECK_FALSE(kept[0].isInterior(mm));
+  CHECK(nnc::codegen::gemmDestination(g, kept[0]) == mm);
   diffTest(g, 1e-4, {}, kBatches);
   sameBitsAsUnfused(g);
 }
@@ -114,9 +125,9 @@ TEST_CASE("fusion gemm: the masked gradient and the bias gradient's sum over the
   rowAxes.set("keep", int64_t{1});
   NodeId rowMax = g.create(Op::ReduceMax, {dh}, rowAxes);
   NodeId total = reduceSum(g, dh, {0, 1});
-  g.addOutput("dh", dh);
-  g.addOutput("db", db);
+  g.addOutput("dx", g.create(Op::MatMul, {dh, w})); // the next layer back reads dh
   g.addOutput("rowmax", rowMax);
+  g.addOutput("db", db);
   g.addOutput("total", total);
   std::vector<Kernel> ks = fuseKernels(g);
   const Kernel &k = kernelWith(ks, mm);

@@ -47,10 +47,12 @@ TEST_CASE("memory plan: a chain of layers reuses two slots", "[codegen][memplan]
   std::vector<Kernel> ks = fuseKernels(g);
   MemoryPlan plan = planMemory(g, ks);
   checkMemoryPlan(g, ks, plan);
-  // matmul, relu in place over it, the next matmul in the other slot, ...
+  // Each relu holds its layer's product (the GEMM's epilogue) and is read
+  // by the next GEMM, so that relu goes into the other slot; the last one
+  // is the output, which holds no product: that matmul keeps a buffer.
   CHECK(plan.slots.size() == 2);
   CHECK(plan.arena.perRow == 2 * 8 * 4);
-  CHECK(plan.unshared.perRow == 8 * 8 * 4);
+  CHECK(plan.unshared.perRow == 5 * 8 * 4);
   CHECK(plan.arena.fixed == 0);
   diffTest(g);
 }
@@ -59,29 +61,60 @@ TEST_CASE("memory plan: an elementwise op takes its operand's slot only as its l
   Graph g;
   g.name = "inplace";
   NodeId x = g.input("x", f32({kBatch, 5}));
-  NodeId w = g.param("w", f32({5, 5}));
-  NodeId a = g.create(Op::MatMul, {x, w});
+  NodeId a = g.create(Op::Exp, {x}); // exp is a kernel of its own
   // b reads a elementwise, a's last use: b takes a's slot.
   NodeId b = g.create(Op::Mul, {a, bcast(g, g.scalar(3), {kBatch, 5})});
-  NodeId c = g.create(Op::MatMul, {b, w});
-  // d reads c, but so does e after it: d needs a slot of its own.
+  NodeId c = g.create(Op::Exp, {b});
+  // d reads c, but so does f after it: d needs a slot of its own.
   NodeId d = g.create(Op::Add, {c, bcast(g, g.scalar(1), {kBatch, 5})});
-  NodeId e = g.create(Op::MatMul, {d, g.create(Op::Transpose, {w}, [] {
-                                      Attrs t;
-                                      t.set("perm", std::vector<int64_t>{1, 0});
-                                      return t;
-                                    }())});
+  NodeId e = g.create(Op::Exp, {d});
   NodeId f = g.create(Op::Sub, {e, c});
   g.addOutput("d", d);
   g.addOutput("f", f);
   std::vector<Kernel> ks = fuseKernels(g);
   MemoryPlan plan = planMemory(g, ks);
-  CHECK(checkMemoryPlan(g, ks, plan) >= 1);
+  CHECK(checkMemoryPlan(g, ks, plan) >= 2);
   auto slotOf = [&](NodeId id) { return plan.slot[static_cast<size_t>(id)]; };
   CHECK(slotOf(b) == slotOf(a));
   CHECK(slotOf(d) != slotOf(c));
   // f is e - c in place over one of them: both die there.
   CHECK((slotOf(f) == slotOf(e) || slotOf(f) == slotOf(c)));
+  diffTest(g);
+}
+
+TEST_CASE("memory plan: a GEMM's epilogue stores nothing over the GEMM's operands or its destination",
+          "[codegen][memplan]") {
+  Graph g;
+  g.name = "gemm_inplace";
+  NodeId x = g.input("x", f32({kBatch, 5}));
+  NodeId w = g.param("w", f32({5, 5}));
+  NodeId a = g.create(Op::Exp, {x});
+  NodeId q = g.create(Op::Exp, {g.create(Op::Neg, {x})});
+  NodeId r = g.create(Op::Exp, {g.create(Op::Sqrt, {x})});
+  // y = a w, read by its epilogue with a (the GEMM's operand, last read
+  // here), q and r (the epilogue's alone, last read here).
+  NodeId y = g.create(Op::MatMul, {a, w});
+  NodeId s = g.create(Op::Add, {y, a});   // holds the product: a stored value, no output
+  NodeId t = g.create(Op::Mul, {s, q});   // may be stored over q: only the epilogue reads q
+  NodeId u = g.create(Op::Sub, {t, r});   // the output
+  g.addOutput("t", t);
+  g.addOutput("u", u);
+  g.addOutput("s2", g.create(Op::Exp, {s}));
+  std::vector<Kernel> ks = fuseKernels(g);
+  const Kernel *gemm = nullptr;
+  for (const Kernel &k : ks)
+    if (std::find(k.nodes.begin(), k.nodes.end(), y) != k.nodes.end()) gemm = &k;
+  REQUIRE(gemm);
+  REQUIRE(gemm->fused);
+  REQUIRE(gemm->isInterior(y));
+  REQUIRE(nnc::codegen::gemmDestination(g, *gemm) == s);
+  MemoryPlan plan = planMemory(g, ks);
+  CHECK(checkMemoryPlan(g, ks, plan) >= 1);
+  auto slotOf = [&](NodeId id) { return plan.slot[static_cast<size_t>(id)]; };
+  CHECK(slotOf(s) != slotOf(a)); // the GEMM reads a whole while s is stored block by block
+  CHECK(slotOf(s) != slotOf(q)); // the product lands in s's storage before q is read
+  CHECK(slotOf(s) != slotOf(r));
+  CHECK((slotOf(t) == slotOf(q) || slotOf(u) == slotOf(r) || slotOf(u) == slotOf(q)));
   diffTest(g);
 }
 
@@ -138,6 +171,11 @@ TEST_CASE("memory plan: an update is written into its param once nothing reads t
   NodeId w2 = g.create(Op::Sub, {w, step});
   g.addOutput("param/w", w2);
   std::vector<Kernel> ks = fuseKernels(g);
+  // The update is the gradient GEMM's epilogue; being an output, it does
+  // not hold the product (which would land on w before the epilogue reads it).
+  const Kernel &last = ks.back();
+  REQUIRE(std::find(last.nodes.begin(), last.nodes.end(), w2) != last.nodes.end());
+  CHECK(nnc::codegen::gemmDestination(g, last) == grad);
   std::vector<InPlaceUpdate> updates{{w2, w}};
   MemoryPlan plan = planMemory(g, ks, updates);
   CHECK(checkMemoryPlan(g, ks, plan, updates) >= 1);
@@ -156,4 +194,18 @@ TEST_CASE("memory plan: an update is written into its param once nothing reads t
   // A type that differs from the param's: not in place.
   MemoryPlan wrong = planMemory(g, ks, {{y, x}});
   CHECK(wrong.storedIn[static_cast<size_t>(y)] == -1);
+
+  // An update the GEMM reads (w2 = w - x w): never in place, the product
+  // reads w whole while the epilogue stores.
+  Graph r;
+  r.name = "update_read_by_gemm";
+  NodeId rx = r.input("x", f32({3, 3}));
+  NodeId rw = r.param("w", f32({3, 3}));
+  NodeId rw2 = r.create(Op::Sub, {rw, r.create(Op::MatMul, {rx, rw})});
+  r.addOutput("param/w", rw2);
+  std::vector<Kernel> rk = fuseKernels(r);
+  std::vector<InPlaceUpdate> rupdates{{rw2, rw}};
+  MemoryPlan rplan = planMemory(r, rk, rupdates);
+  checkMemoryPlan(r, rk, rplan, rupdates);
+  CHECK(rplan.storedIn[static_cast<size_t>(rw2)] == -1);
 }
