@@ -6,6 +6,7 @@
 #include "codegen/Codegen.h"
 
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/Module.h>
 
 #include <map>
 #include <optional>
@@ -58,6 +59,36 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
   return domain.value_or(ir::Shape{});
 }
 
+namespace {
+
+// A fused loop over fewer elements than this runs on the calling thread:
+// below it, handing chunks to the pool costs more than it saves.
+constexpr int64_t kParallelElements = 32768;
+// A flat loop is split into blocks of this many elements (whole vectors,
+// and no two threads storing into one cache line).
+constexpr int64_t kFlatBlock = 64;
+
+// The axis of the domain that threads may split a loop nest over: the
+// outermost that no reduction of `k` sums along, so that each result
+// element is accumulated by one thread, in the order of the whole loop
+// (the results do not depend on the thread count). None when every axis is
+// reduced along, or when the domain can never be large enough to split.
+std::optional<size_t> parallelAxis(const ir::Graph &g, const Kernel &k, const ir::Shape &domain) {
+  int64_t fixed = 1; // the elements per batch row, or all of them
+  for (ir::Dim d : domain.dims()) fixed *= d == ir::kBatch ? 1 : d;
+  // With the batch dimension a batch of 128 rows or more, the usual, reaches the threshold.
+  if (fixed * (domain.hasBatch() ? 128 : 1) < kParallelElements) return std::nullopt;
+  std::vector<bool> reduced(domain.rank(), false);
+  for (ir::NodeId id : k.nodes)
+    if (isReduction(g.node(id).op))
+      for (int64_t ax : g.node(id).attrs.getInts("axes")) reduced[static_cast<size_t>(ax)] = true;
+  for (size_t a = 0; a < domain.rank(); ++a)
+    if (!reduced[a]) return a;
+  return std::nullopt;
+}
+
+} // namespace
+
 void KernelEmitter::fused(const Kernel &k) {
   const ir::Shape domain = fusedDomain(g, k);
   if (std::optional<ir::NodeId> mm = fusedMatMul(g, k)) return fusedGemm(k, *mm, domain);
@@ -65,13 +96,44 @@ void KernelEmitter::fused(const Kernel &k) {
   for (ir::NodeId id : k.nodes)
     nest |= node(id).op == Op::Broadcast || isReduction(node(id).op);
   initReductions(k);
-  FusedSteps steps = fusedSteps(k, domain);
-  if (nest) {
-    Values domainStrides = strides(domain);
-    loopNest(dims(domain), [&](const Values &idx) { fusedElement(k, steps, dot(idx, domainStrides), idx); });
-  } else {
-    loop(numel(domain), [&](Value *i) { fusedElement(k, steps, i, {}); });
+  // The loops over [begin, end) of the split axis (of blocks, when flat).
+  auto loops = [&](KernelEmitter &e, std::optional<size_t> axis, Value *begin, Value *end) {
+    FusedSteps steps = e.fusedSteps(k, domain);
+    if (nest) {
+      Values extents = e.dims(domain), domainStrides = e.strides(domain);
+      if (axis) extents[*axis] = e.b.CreateSub(end, begin);
+      e.loopNest(extents, [&](const Values &at) {
+        Values idx = at;
+        if (axis) idx[*axis] = e.b.CreateAdd(idx[*axis], begin);
+        e.fusedElement(k, steps, e.dot(idx, domainStrides), idx);
+      });
+    } else if (axis) {
+      Value *first = e.b.CreateMul(begin, e.i64(kFlatBlock));
+      Value *last = e.b.CreateBinaryIntrinsic(Intrinsic::smin, e.b.CreateMul(end, e.i64(kFlatBlock)), e.numel(domain));
+      e.loop(e.b.CreateSub(last, first),
+             [&](Value *i) { e.fusedElement(k, steps, e.b.CreateAdd(first, i), {}); });
+    } else {
+      e.loop(e.numel(domain), [&](Value *i) { e.fusedElement(k, steps, i, {}); });
+    }
+  };
+  std::optional<size_t> axis = parallelAxis(g, k, domain);
+  if (axis && !nest) axis = 0; // blocks of the flat index
+  if (!axis) {
+    loops(*this, std::nullopt, nullptr, nullptr);
+    return finishMeans(k, domain);
   }
+  // Large enough to split: chunks of the split axis on the runtime's threads.
+  Outlined range =
+      outline("range", 2, {}, [&](KernelEmitter &e, const Values &r) { loops(e, axis, r[0], r[1]); });
+  Value *n = nest ? dim(domain[*axis])
+                  : b.CreateUDiv(b.CreateAdd(numel(domain), i64(kFlatBlock - 1)), i64(kFlatBlock));
+  Module *m = b.GetInsertBlock()->getModule();
+  Type *p = b.getPtrTy();
+  FunctionCallee parallelFor = m->getOrInsertFunction("nnc_parallel_for", b.getVoidTy(), b.getInt64Ty(), p, p);
+  ifThenElse(
+      b.CreateICmpSGE(numel(domain), i64(kParallelElements)),
+      [&] { b.CreateCall(parallelFor, {n, range.fn, range.context}); },
+      [&] { b.CreateCall(range.fn, {range.context, i64(0), n}); });
   finishMeans(k, domain);
 }
 

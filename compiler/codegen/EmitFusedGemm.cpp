@@ -4,9 +4,8 @@
 // and activation, the activation's mask in backprop and the bias gradient's
 // sum over the batch, without a pass over the product in memory.
 //
-// The epilogue is an LLVM function of (ctx, i0, i1, j0, j1): ctx holds the
-// batch and the kernel's buffers; it runs the fused loop's element code
-// (fusedElement) over the block. The runtime may call it from several
+// The epilogue is an LLVM function of (ctx, i0, i1, j0, j1) (EmitOutlined.cpp):
+// it runs the fused loop's element code (fusedElement) over the block. The runtime may call it from several
 // threads; a reduction along axis 0 (1) asks it to keep each column (row)
 // on one thread, where blocks arrive in row (column) order, so sums add in
 // the order of the unfused loop, bit for bit.
@@ -67,71 +66,23 @@ void KernelEmitter::fusedGemm(const Kernel &k, ir::NodeId mm, const ir::Shape &d
   };
   if (!work) return call(ConstantPointerNull::get(b.getPtrTy()), ConstantPointerNull::get(b.getPtrTy()));
 
-  Function *kernel = b.GetInsertBlock()->getParent();
-  LLVMContext &ctx = b.getContext();
-  // The context: the batch, then the kernel's buffers in node order.
-  std::vector<ir::NodeId> ids;
-  for (const auto &[id, buf] : bufs_) ids.push_back(id);
-  StructType *ctxTy = StructType::get(ctx, {i64T, ArrayType::get(p, ids.size())});
-  auto bufferSlot = [&](IRBuilder<> &at, Value *c, size_t i) {
-    return at.CreateInBoundsGEP(ctxTy, c, {at.getInt32(0), at.getInt32(1), at.getInt64(i)});
-  };
-
-  // The block's element code, over buffers marked noalias (as a kernel's
-  // are), inlined into the epilogue that unpacks the context.
-  std::vector<Type *> params(5, i64T); // batch, i0, i1, j0, j1
-  params.insert(params.end(), ids.size(), p);
-  Function *body = Function::Create(FunctionType::get(b.getVoidTy(), params, false), GlobalValue::InternalLinkage,
-                                    kernel->getName() + "_block", m);
-  // The kernel's function attributes (its target), not its parameters'.
-  AttrBuilder fnAttrs(ctx, kernel->getAttributes().getFnAttrs());
-  body->addFnAttrs(fnAttrs);
-  body->removeFnAttr(Attribute::NoInline);
-  body->addFnAttr(Attribute::AlwaysInline);
-  {
-    std::map<ir::NodeId, Value *> bufs;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      Argument *arg = body->getArg(static_cast<unsigned>(5 + i));
-      arg->addAttr(Attribute::NoAlias);
-      bufs[ids[i]] = arg;
-    }
-    // An interior product lives in its destination's buffer until read.
-    if (k.isInterior(mm)) bufs[mm] = bufs.at(*dest);
-    IRBuilder<> bb(BasicBlock::Create(ctx, "entry", body));
-    KernelEmitter e(bb, g, body->getArg(0), std::move(bufs));
-    Value *i0 = body->getArg(1), *i1 = body->getArg(2), *j0 = body->getArg(3), *j1 = body->getArg(4);
+  // An interior product lives in its destination's buffer until read.
+  std::map<ir::NodeId, ir::NodeId> aliases;
+  if (k.isInterior(mm)) aliases[mm] = *dest;
+  initReductions(k);
+  Outlined epilogue = outline("epilogue", 4, aliases, [&](KernelEmitter &e, const Values &block) {
+    Value *i0 = block[0], *i1 = block[1], *j0 = block[2], *j1 = block[3];
     FusedSteps steps = e.fusedSteps(k, domain);
     Values domainStrides = e.strides(domain);
-    e.loop(bb.CreateSub(i1, i0), [&](Value *r) {
-      Value *i = bb.CreateAdd(i0, r);
-      e.loop(bb.CreateSub(j1, j0), [&](Value *c) {
-        Values idx{i, bb.CreateAdd(j0, c)};
+    e.loop(e.b.CreateSub(i1, i0), [&](Value *r) {
+      Value *i = e.b.CreateAdd(i0, r);
+      e.loop(e.b.CreateSub(j1, j0), [&](Value *c) {
+        Values idx{i, e.b.CreateAdd(j0, c)};
         e.fusedElement(k, steps, e.dot(idx, domainStrides), idx);
       });
     });
-    bb.CreateRetVoid();
-  }
-
-  Function *epilogue = Function::Create(FunctionType::get(b.getVoidTy(), {p, i64T, i64T, i64T, i64T}, false),
-                                        GlobalValue::InternalLinkage, kernel->getName() + "_epilogue", m);
-  epilogue->addFnAttrs(fnAttrs);
-  {
-    IRBuilder<> eb(BasicBlock::Create(ctx, "entry", epilogue));
-    Value *c = epilogue->getArg(0);
-    std::vector<Value *> args{eb.CreateLoad(i64T, eb.CreateStructGEP(ctxTy, c, 0))};
-    for (unsigned a = 1; a < 5; ++a) args.push_back(epilogue->getArg(a));
-    for (size_t i = 0; i < ids.size(); ++i)
-      args.push_back(eb.CreateLoad(p, bufferSlot(eb, c, i)));
-    eb.CreateCall(body, args);
-    eb.CreateRetVoid();
-  }
-
-  initReductions(k);
-  AllocaInst *context = slot(ctxTy);
-  b.CreateStore(batch, b.CreateStructGEP(ctxTy, context, 0));
-  for (size_t i = 0; i < ids.size(); ++i)
-    b.CreateStore(bufs_.at(ids[i]), bufferSlot(b, context, i));
-  call(epilogue, context);
+  });
+  call(epilogue.fn, epilogue.context);
   finishMeans(k, domain);
 }
 

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace nnc::codegen::detail {
@@ -43,6 +44,18 @@ public:
   // Fused kernel `k` with matmul `mm`: nnc_sgemm_ex with the kernel's other
   // nodes as its epilogue, an LLVM function over blocks of the domain.
   void fusedGemm(const Kernel &k, ir::NodeId mm, const ir::Shape &domain);
+
+  // A loop body outlined from the current kernel for the runtime to call
+  // back (EmitOutlined.cpp): `fn` is void(ptr ctx, i64 x nArgs); `context`,
+  // filled here in the kernel, is the ctx to pass it. `body` emits the loops
+  // with its own emitter over the kernel's buffers (each node in `aliases`
+  // reading its holder's), given the nArgs values.
+  struct Outlined {
+    llvm::Function *fn;
+    llvm::Value *context;
+  };
+  Outlined outline(const std::string &suffix, unsigned nArgs, const std::map<ir::NodeId, ir::NodeId> &aliases,
+                   const std::function<void(KernelEmitter &, const Values &)> &body);
 
   llvm::IRBuilder<> &b;
   const ir::Graph &g;

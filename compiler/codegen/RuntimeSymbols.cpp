@@ -5,6 +5,7 @@
 #include "nnc/conv.h"
 #include "nnc/gemm.h"
 #include "nnc/rng.h"
+#include "nnc/threads.h"
 #include "nnc/vmath.h"
 
 namespace nnc::codegen::detail {
@@ -14,6 +15,7 @@ std::vector<RuntimeSymbol> runtimeSymbols() {
       {"nnc_sgemm", reinterpret_cast<void *>(&nnc_sgemm)},
       {"nnc_sgemm_ex", reinterpret_cast<void *>(&nnc_sgemm_ex)},
       {"nnc_rng_normal_at", reinterpret_cast<void *>(&nnc_rng_normal_at)},
+      {"nnc_parallel_for", reinterpret_cast<void *>(&nnc_parallel_for)},
 #define NNC_SYMBOL(name) {#name, reinterpret_cast<void *>(&name)}
       NNC_SYMBOL(nnc_vexp_f32),
       NNC_SYMBOL(nnc_vlog_f32),

@@ -1,10 +1,12 @@
 // The runtime's array exp, log and tanh against libm, element by element, on
 // lengths around the vector width and on the special values.
+#include "nnc/threads.h"
 #include "nnc/vmath.h"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -55,4 +57,29 @@ TEST_CASE("vmath: special values") {
   checkAgainst(nnc_vexp_f32, std::exp, {0.0f, -0.0f, 100.0f, -200.0f, inf, -inf, nan});
   checkAgainst(nnc_vlog_f32, std::log, {1.0f, 0.0f, -1.0f, inf, nan, 1e-40f});
   checkAgainst(nnc_vtanh_f32, std::tanh, {0.0f, 1e-6f, -1e-6f, 20.0f, -20.0f, inf, -inf, nan});
+}
+
+TEST_CASE("vmath: long arrays split over threads give libm's values and the same bits at any thread count") {
+  int saved = nnc_threads_get();
+  for (size_t n : {16383, 16384, 40000 + 13}) {
+    INFO("n = " << n);
+    std::vector<float> x = randomValues(n, -10.0f, 10.0f);
+    for (Fn fn : {nnc_vexp_f32, nnc_vtanh_f32}) {
+      nnc_threads_set(1);
+      std::vector<float> one(n), three(n);
+      fn(x.data(), one.data(), static_cast<int64_t>(n));
+      nnc_threads_set(3);
+      fn(x.data(), three.data(), static_cast<int64_t>(n));
+      CHECK(std::memcmp(one.data(), three.data(), n * sizeof(float)) == 0);
+      // In place, as a kernel may call it.
+      std::vector<float> y = x;
+      fn(y.data(), y.data(), static_cast<int64_t>(n));
+      CHECK(std::memcmp(one.data(), y.data(), n * sizeof(float)) == 0);
+    }
+    checkAgainst(nnc_vexp_f32, std::exp, x);
+    checkAgainst(nnc_vtanh_f32, std::tanh, x);
+    std::vector<float> pos = randomValues(n, 1e-30f, 1e30f);
+    checkAgainst(nnc_vlog_f32, std::log, pos);
+  }
+  nnc_threads_set(saved);
 }

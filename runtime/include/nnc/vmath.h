@@ -5,7 +5,8 @@
  * y[i] = f(x[i]) for i in [0, n); x and y may be the same array. Accuracy is
  * within a few ulp of the correctly rounded result; NaN gives NaN, and the
  * limits are libm's (exp overflows to inf, log(0) = -inf, log(x < 0) = NaN,
- * tanh(+-inf) = +-1). */
+ * tanh(+-inf) = +-1). Long arrays are split over the thread pool
+ * (nnc/threads.h), each element computed the same way at any thread count. */
 #ifndef NNC_VMATH_H
 #define NNC_VMATH_H
 
