@@ -14,8 +14,9 @@ namespace nnc::trainer {
 
 namespace {
 
-// A rowwise data graph runs on chunks of this many rows, so its intermediate
-// buffers stay small whatever the dataset's size.
+// A rowwise data graph computes the statistics over chunks of this many rows,
+// so its buffers stay small whatever the dataset's size (training itself runs
+// it per batch).
 constexpr int64_t kChunkRows = 4096;
 
 const char *kindName(Source::Kind k) {
