@@ -3,10 +3,12 @@
 # the Fashion-MNIST MLP for one epoch: nnc's executable (`nnc build
 # examples/fashion_mlp.nn`, `--epochs 1`) against PyTorch eager
 # (bench/torch_train.py mlp --fashion), side by side, one thread each. Both
-# read the same IDX files and keep the same arrays: the training and test
-# images as float32 rows scaled by 1/255 (188 MB + 31 MB) and the labels as
-# float32, and both evaluate the test split after the epoch. The rest is each
-# side's own: nnc's weights, Adam state and activations of one batch; PyTorch's
+# read the same IDX files and evaluate the test split after the epoch. PyTorch
+# keeps the training and test images as float32 rows scaled by 1/255 (188 MB +
+# 31 MB) and the labels as float32; nnc keeps the images as the files' u8
+# (47 MB + 8 MB) and the labels as int32, and runs the data graph
+# (`flatten(image) / 255.0`) on each batch as it gathers it. The rest is each
+# side's own: nnc's weights, Adam state and the buffers of one batch; PyTorch's
 # the same plus its libraries (libtorch, OpenBLAS, numpy) and the interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,8 +14,9 @@ MODEL is one of
 
 The data are random rows of the real shapes unless --fashion DIR names the
 Fashion-MNIST IDX files (mlp and cnn): then the training and test splits are
-read and kept as nnc's trainer keeps them, float32 rows scaled by 1/255 and
-float32 labels, and the model is evaluated on the test split after the epoch.
+read and kept as float32 rows scaled by 1/255 and float32 labels (nnc's
+trainer keeps the u8 pixels and scales each batch), and the model is evaluated
+on the test split after the epoch.
 --samples N trains on the first N rows of the epoch only (the CNN is slow).
 """
 import argparse

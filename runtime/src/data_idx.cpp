@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 #include <vector>
 
 using namespace nnc::rt;
@@ -25,7 +26,7 @@ constexpr int64_t kMaxElements = int64_t(1) << 34;
 // Elements decoded per read: large enough to amortize the call overhead.
 constexpr int64_t kChunkElements = int64_t(1) << 16;
 
-enum IdxType : int { U8 = 0x08, I8 = 0x09, I16 = 0x0B, I32 = 0x0C, F32 = 0x0D, F64 = 0x0E };
+enum IdxType : int { U8 = NNC_IDX_U8, I8 = NNC_IDX_I8, I16 = NNC_IDX_I16, I32 = NNC_IDX_I32, F32 = NNC_IDX_F32, F64 = NNC_IDX_F64 };
 
 struct IdxHeader {
   int type = 0;
@@ -152,13 +153,24 @@ double doubleFromBits(uint64_t bits) {
 // A double outside float's range would be undefined as a float: saturate.
 float narrow(double d) { return d > FLT_MAX ? HUGE_VALF : d < -FLT_MAX ? -HUGE_VALF : float(d); }
 
-template <typename T, typename F> void decodeEach(const unsigned char *p, int64_t n, int size, T *out, F one) {
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = static_cast<T>(one(p + i * size));
+// An element's value as T: what a cast gives, but saturating for a double
+// that becomes a float.
+template <typename T, typename V> T convert(V v) {
+  if constexpr (std::is_same_v<T, float> && std::is_same_v<V, double>)
+    return narrow(v);
+  else
+    return static_cast<T>(v);
 }
 
-// Decodes n big-endian elements of the header's type into out. (Float types
-// only ever reach T = float: readIdx rejects them for integer output.)
+template <typename T, typename F> void decodeEach(const unsigned char *p, int64_t n, int size, T *out, F one) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = convert<T>(one(p + i * size));
+}
+
+// Decodes n big-endian elements of the header's type into out: converted
+// to T, or kept as they are when T is the file's own element type. (Float
+// types only reach T = float or their own type: readIdx rejects them for
+// integer output.)
 template <typename T> void decode(const IdxHeader &h, const unsigned char *p, int64_t n, T *out) {
   using P = const unsigned char *;
   switch (h.type) {
@@ -173,7 +185,7 @@ template <typename T> void decode(const IdxHeader &h, const unsigned char *p, in
   case F32:
     return decodeEach(p, n, 4, out, [](P q) { return floatFromBits(bigEndian32(q)); });
   case F64:
-    return decodeEach(p, n, 8, out, [](P q) { return narrow(doubleFromBits(bigEndian64(q))); });
+    return decodeEach(p, n, 8, out, [](P q) { return doubleFromBits(bigEndian64(q)); });
   }
 }
 
@@ -229,7 +241,9 @@ template <typename T> int readData(GzInput &in, const IdxHeader &h, T *&data) {
   return checkNoTrailingBytes(in, h.numel * h.elemSize);
 }
 
-template <typename Tensor, typename T> int readIdx(const char *path, Tensor *out, bool integersOnly) {
+// Opens `path`, reads its header and has read(in, header, data) read the
+// elements into *data (malloc'd, freed here on failure), filling *out.
+template <typename Tensor, typename Read> int readIdx(const char *path, Tensor *out, Read read) {
   if (!out) return fail(NNC_ERR_ARG, "nnc_idx_read: no output tensor");
   *out = Tensor{};
   if (!path) return fail(NNC_ERR_ARG, "nnc_idx_read: no path");
@@ -238,11 +252,8 @@ template <typename Tensor, typename T> int readIdx(const char *path, Tensor *out
     IdxHeader h;
     if (int rc = in.open()) return rc;
     if (int rc = readHeader(in, h)) return rc;
-    if (integersOnly && (h.type == F32 || h.type == F64))
-      return fail(NNC_ERR_FORMAT, quoted(in.path()) + ": IDX element type " + typeName(h.type) +
-                                      " is not an integer type; cannot read it as int32");
-    T *data = nullptr;
-    if (int rc = readData(in, h, data)) {
+    decltype(out->data) data = nullptr;
+    if (int rc = read(in, h, data)) {
       std::free(data);
       return rc;
     }
@@ -255,14 +266,87 @@ template <typename Tensor, typename T> int readIdx(const char *path, Tensor *out
   });
 }
 
+// readData into a buffer of the file's own element type.
+template <typename T> int readNative(GzInput &in, const IdxHeader &h, void *&out) {
+  T *data = nullptr;
+  int rc = readData(in, h, data);
+  out = data;
+  return rc;
+}
+
+int readAnyType(GzInput &in, const IdxHeader &h, void *&out) {
+  switch (h.type) {
+  case U8:
+    return readNative<uint8_t>(in, h, out);
+  case I8:
+    return readNative<int8_t>(in, h, out);
+  case I16:
+    return readNative<int16_t>(in, h, out);
+  case I32:
+    return readNative<int32_t>(in, h, out);
+  case F32:
+    return readNative<float>(in, h, out);
+  case F64:
+    return readNative<double>(in, h, out);
+  }
+  return fail(NNC_ERR_FORMAT, "internal error: IDX element type " + hex(uint32_t(h.type), 2));
+}
+
+template <typename T> void toF32(const void *src, int64_t n, float *out) {
+  const T *p = static_cast<const T *>(src);
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = convert<float>(p[i]);
+}
+
 } // namespace
 
 extern "C" {
 
-int nnc_idx_read_f32(const char *path, nnc_tensor_f32 *out) { return readIdx<nnc_tensor_f32, float>(path, out, false); }
+int nnc_idx_read_f32(const char *path, nnc_tensor_f32 *out) {
+  return readIdx(path, out, [](GzInput &in, const IdxHeader &h, float *&data) { return readData(in, h, data); });
+}
 
 int nnc_idx_read_i32(const char *path, nnc_tensor_i32 *out) {
-  return readIdx<nnc_tensor_i32, int32_t>(path, out, true);
+  return readIdx(path, out, [](GzInput &in, const IdxHeader &h, int32_t *&data) {
+    if (h.type == F32 || h.type == F64)
+      return fail(NNC_ERR_FORMAT, quoted(in.path()) + ": IDX element type " + typeName(h.type) +
+                                      " is not an integer type; cannot read it as int32");
+    return readData(in, h, data);
+  });
+}
+
+int nnc_idx_read(const char *path, nnc_tensor_idx *out) {
+  int rc = readIdx(path, out, [&](GzInput &in, const IdxHeader &h, void *&data) {
+    out->type = h.type;
+    return readAnyType(in, h, data);
+  });
+  if (rc != NNC_OK && out) *out = nnc_tensor_idx{};
+  return rc;
+}
+
+int nnc_idx_to_f32(const void *src, int32_t type, int64_t n, float *out) {
+  if (n > 0 && (!src || !out)) return fail(NNC_ERR_ARG, "nnc_idx_to_f32: no data");
+  switch (type) {
+  case U8:
+    toF32<uint8_t>(src, n, out);
+    return NNC_OK;
+  case I8:
+    toF32<int8_t>(src, n, out);
+    return NNC_OK;
+  case I16:
+    toF32<int16_t>(src, n, out);
+    return NNC_OK;
+  case I32:
+    toF32<int32_t>(src, n, out);
+    return NNC_OK;
+  case F32:
+    toF32<float>(src, n, out);
+    return NNC_OK;
+  case F64:
+    toF32<double>(src, n, out);
+    return NNC_OK;
+  }
+  return fail(NNC_ERR_ARG, "nnc_idx_to_f32: unknown IDX element type " + std::to_string(type));
 }
 
 void nnc_tensor_f32_free(nnc_tensor_f32 *t) {
@@ -275,6 +359,12 @@ void nnc_tensor_i32_free(nnc_tensor_i32 *t) {
   if (!t) return;
   std::free(t->data);
   *t = nnc_tensor_i32{};
+}
+
+void nnc_tensor_idx_free(nnc_tensor_idx *t) {
+  if (!t) return;
+  std::free(t->data);
+  *t = nnc_tensor_idx{};
 }
 
 } // extern "C"

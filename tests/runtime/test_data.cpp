@@ -61,12 +61,19 @@ Bytes concat(Bytes a, const Bytes &b) {
 
 std::string err() { return nnc_last_error(); }
 
-// Reads `path` as f32 IDX, expecting failure, and returns the message.
+// Reads `path` as f32 IDX, expecting failure, and returns the message,
+// after checking that reading it in its own element type fails alike.
 std::string idxError(const std::string &path) {
+  nnc_tensor_idx n;
+  CHECK(nnc_idx_read(path.c_str(), &n) != NNC_OK);
+  CHECK(n.data == nullptr);
+  nnc_tensor_idx_free(&n);
+  std::string native = err();
   nnc_tensor_f32 t;
   CHECK(nnc_idx_read_f32(path.c_str(), &t) != NNC_OK);
   CHECK(t.data == nullptr);
   nnc_tensor_f32_free(&t);
+  CHECK(err() == native);
   return err();
 }
 
@@ -138,6 +145,63 @@ TEST_CASE("idx: every element type decodes big-endian") {
   CHECK(t.rank == 3);
   CHECK((t.dims[0] == 1 && t.dims[1] == 2 && t.dims[2] == 2));
   nnc_tensor_f32_free(&t);
+}
+
+TEST_CASE("idx: read in its own element type, converted to f32 as nnc_idx_read_f32 reads it") {
+  TempDir tmp;
+  Bytes f64 = idxHeader(0x0E, {3});
+  for (double d : {2.5, 1e300, -1e-50}) {
+    uint64_t bits;
+    std::memcpy(&bits, &d, 8);
+    for (int s = 56; s >= 0; s -= 8)
+      f64.push_back(uint8_t(bits >> s));
+  }
+  struct Case {
+    Bytes file;
+    int type;
+  };
+  std::vector<Case> cases = {
+      {concat(idxHeader(0x08, {2, 3}), {0, 1, 2, 253, 254, 255}), NNC_IDX_U8},
+      {concat(idxHeader(0x09, {3}), {0x80, 0xFF, 0x7F}), NNC_IDX_I8},
+      {concat(idxHeader(0x0B, {2}), {0x80, 0x00, 0x01, 0x02}), NNC_IDX_I16},
+      {concat(idxHeader(0x0C, {3}), {0xFF, 0xFF, 0xFF, 0xFE, 0x00, 0x01, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF}),
+       NNC_IDX_I32},
+      {concat(idxHeader(0x0D, {2}), {0x3F, 0xC0, 0, 0, 0xBE, 0x80, 0, 0}), NNC_IDX_F32},
+      {f64, NNC_IDX_F64},
+  };
+  for (const Case &c : cases) {
+    INFO("type " << c.type);
+    writeGz(tmp.path("t.idx.gz"), c.file);
+    nnc_tensor_idx n;
+    REQUIRE(nnc_idx_read(tmp.path("t.idx.gz").c_str(), &n) == NNC_OK);
+    nnc_tensor_f32 t;
+    REQUIRE(nnc_idx_read_f32(tmp.path("t.idx.gz").c_str(), &t) == NNC_OK);
+    CHECK(n.type == c.type);
+    CHECK(n.numel == t.numel);
+    CHECK(n.rank == t.rank);
+    CHECK(std::equal(n.dims, n.dims + n.rank, t.dims));
+    // Kept as the file's elements, in host order: a u8 pixel takes a byte,
+    // an f64 keeps its precision.
+    if (c.type == NNC_IDX_U8)
+      CHECK(Bytes(static_cast<uint8_t *>(n.data), static_cast<uint8_t *>(n.data) + 6) == Bytes{0, 1, 2, 253, 254, 255});
+    if (c.type == NNC_IDX_I16)
+      CHECK(std::vector<int16_t>(static_cast<int16_t *>(n.data), static_cast<int16_t *>(n.data) + 2) ==
+            std::vector<int16_t>{-32768, 258});
+    if (c.type == NNC_IDX_F64)
+      CHECK(std::vector<double>(static_cast<double *>(n.data), static_cast<double *>(n.data) + 3) ==
+            std::vector<double>{2.5, 1e300, -1e-50});
+    std::vector<float> converted(size_t(n.numel), -7.0f);
+    REQUIRE(nnc_idx_to_f32(n.data, n.type, n.numel, converted.data()) == NNC_OK);
+    // Bit for bit, infinities included.
+    CHECK(std::memcmp(converted.data(), t.data, converted.size() * sizeof(float)) == 0);
+    nnc_tensor_idx_free(&n);
+    CHECK(n.data == nullptr);
+    nnc_tensor_f32_free(&t);
+  }
+  float out = 0;
+  uint8_t byte = 3;
+  CHECK(nnc_idx_to_f32(&byte, 0x0A, 1, &out) == NNC_ERR_ARG);
+  CHECK(err() == "nnc_idx_to_f32: unknown IDX element type 10");
 }
 
 TEST_CASE("idx: malformed files are rejected with the file's name") {

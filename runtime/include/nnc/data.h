@@ -62,6 +62,38 @@ int nnc_idx_read_f32(const char *path, nnc_tensor_f32 *out);
  * int32. Float element types are an error. */
 int nnc_idx_read_i32(const char *path, nnc_tensor_i32 *out);
 
+/* The element types of the IDX format, by their type codes. */
+typedef enum nnc_idx_type {
+  NNC_IDX_U8 = 0x08,
+  NNC_IDX_I8 = 0x09,
+  NNC_IDX_I16 = 0x0B,
+  NNC_IDX_I32 = 0x0C,
+  NNC_IDX_F32 = 0x0D,
+  NNC_IDX_F64 = 0x0E
+} nnc_idx_type;
+
+/* A row-major tensor in an IDX file's own element type (`type`, an
+ * nnc_idx_type), in the host's byte order: a u8 file takes a quarter of the
+ * memory it would as floats. */
+typedef struct nnc_tensor_idx {
+  void *data;
+  int32_t type;
+  int64_t numel;
+  int32_t rank;
+  int64_t dims[NNC_MAX_RANK];
+} nnc_tensor_idx;
+
+void nnc_tensor_idx_free(nnc_tensor_idx *t);
+
+/* Reads an IDX file as nnc_idx_read_f32 does (the same checks and
+ * messages), keeping its element type. */
+int nnc_idx_read(const char *path, nnc_tensor_idx *out);
+
+/* Converts n elements of IDX element type `type` at src to float, giving
+ * exactly the values nnc_idx_read_f32 gives (an f64 beyond float's range
+ * saturates to infinity). Allocates nothing. An unknown type is an error. */
+int nnc_idx_to_f32(const void *src, int32_t type, int64_t n, float *out);
+
 /* ---- CSV ---------------------------------------------------------------- */
 
 /* Reads a CSV file (gzip-compressed or not) with a header row naming the

@@ -63,8 +63,7 @@ RawSplit readFile(const Manifest &m, const std::string &path) {
     trainer::check(nnc_idx_read_f32(path.c_str(), t.get()));
     raw.rows = t->dims[0];
     raw.fields.push_back(
-        {"image", DType::F32, std::vector<int64_t>(t->dims + 1, t->dims + t->rank), raw.rows, t->data, path});
-    raw.storage.push_back(t);
+        {"image", DType::F32, std::vector<int64_t>(t->dims + 1, t->dims + t->rank), raw.rows, t->data, path, 0, t});
     return raw;
   }
   CsvTable table = readCsvTable(path);
@@ -84,10 +83,8 @@ RawSplit readFile(const Manifest &m, const std::string &path) {
       else
         x->as<float>()[k++] = v;
     }
-  raw.fields.push_back({"features", DType::F32, {features}, raw.rows, x->data(), path});
-  if (label >= 0) raw.fields.push_back({"label", DType::F32, {}, raw.rows, y->data(), path});
-  raw.storage.push_back(x);
-  raw.storage.push_back(y);
+  raw.fields.push_back({"features", DType::F32, {features}, raw.rows, x->data(), path, 0, x});
+  if (label >= 0) raw.fields.push_back({"label", DType::F32, {}, raw.rows, y->data(), path, 0, y});
   return raw;
 }
 
@@ -186,15 +183,14 @@ std::unique_ptr<RowSource> viaDataGraph(const Manifest &m, const nnc_program &p,
     auto *f = const_cast<RawField *>(raw.find(n.name));
     if (!f) { // the label field: zeros
       auto zeros = std::make_shared<Buffer>(trainer::tensorBytes(n.type, raw.rows));
-      raw.fields.push_back({n.name, n.type.dtype, n.type.shape.dims, raw.rows, zeros->data(), ""});
-      raw.storage.push_back(zeros);
+      raw.fields.push_back({n.name, n.type.dtype, n.type.shape.dims, raw.rows, zeros->data(), "", 0, zeros});
       continue;
     }
     std::string what = quoted(f->file) + ": field " + quoted(f->name);
     if (f->rowDims != n.type.shape.dims)
       throw TrainError(what + " has rows of shape " + trainer::dimsString(f->rowDims) +
                        ", but the program was compiled for " + trainer::dimsString(n.type.shape.dims));
-    if (f->dtype == DType::F32 && n.type.dtype == DType::I32) trainer::convertToI32(raw, *f);
+    if (f->dtype == DType::F32 && n.type.dtype == DType::I32) trainer::convertToI32(*f);
     if (f->dtype != n.type.dtype)
       throw TrainError(what + " is " + trainer::dtypeName(f->dtype) + ", but the program was compiled for " +
                        trainer::dtypeName(n.type.dtype));

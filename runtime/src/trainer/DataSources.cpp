@@ -23,20 +23,21 @@ std::vector<int64_t> dimsAfterFirst(int32_t rank, const int64_t *dims) {
   return std::vector<int64_t>(dims + 1, dims + rank);
 }
 
+// The images stay in the file's element type (u8 for (Fashion-)MNIST), at
+// a quarter of their size as floats; the labels, small, become int32.
 void readIdx(const Source &src, const std::string &dataDir, RawSplit &out) {
   std::string images = resolveDataPath(src.files[0], dataDir), labels = resolveDataPath(src.files[1], dataDir);
-  auto img = ownTensor<nnc_tensor_f32, nnc_tensor_f32_free>();
-  check(nnc_idx_read_f32(images.c_str(), img.get()));
+  auto img = ownTensor<nnc_tensor_idx, nnc_tensor_idx_free>();
+  check(nnc_idx_read(images.c_str(), img.get()));
   auto lab = ownTensor<nnc_tensor_i32, nnc_tensor_i32_free>();
   check(nnc_idx_read_i32(labels.c_str(), lab.get()));
   if (img->dims[0] != lab->dims[0])
     throw TrainError(quoted(images) + " holds " + std::to_string(img->dims[0]) + " images but " + quoted(labels) +
                      " holds " + std::to_string(lab->dims[0]) + " labels");
   out.rows = img->dims[0];
-  out.fields.push_back({"image", DType::F32, dimsAfterFirst(img->rank, img->dims), out.rows, img->data, images});
-  out.fields.push_back({"label", DType::I32, dimsAfterFirst(lab->rank, lab->dims), out.rows, lab->data, labels});
-  out.storage.push_back(img);
-  out.storage.push_back(lab);
+  out.fields.push_back(
+      {"image", DType::F32, dimsAfterFirst(img->rank, img->dims), out.rows, img->data, images, img->type, img});
+  out.fields.push_back({"label", DType::I32, dimsAfterFirst(lab->rank, lab->dims), out.rows, lab->data, labels, 0, lab});
 }
 
 void readCsv(const Source &src, const std::string &dataDir, RawSplit &out) {
@@ -45,11 +46,9 @@ void readCsv(const Source &src, const std::string &dataDir, RawSplit &out) {
   auto labels = ownTensor<nnc_tensor_f32, nnc_tensor_f32_free>();
   check(nnc_csv_read(file.c_str(), src.labelColumn.c_str(), features.get(), labels.get()));
   out.rows = features->dims[0];
-  out.fields.push_back(
-      {"features", DType::F32, dimsAfterFirst(features->rank, features->dims), out.rows, features->data, file});
-  out.fields.push_back({"label", DType::F32, {}, out.rows, labels->data, file});
-  out.storage.push_back(features);
-  out.storage.push_back(labels);
+  out.fields.push_back({"features", DType::F32, dimsAfterFirst(features->rank, features->dims), out.rows,
+                        features->data, file, 0, features});
+  out.fields.push_back({"label", DType::F32, {}, out.rows, labels->data, file, 0, labels});
 }
 
 void readLiteral(const Source &src, RawSplit &out) {
@@ -73,12 +72,40 @@ void readLiteral(const Source &src, RawSplit &out) {
         break;
       }
     }
-    out.fields.push_back({f.name, f.type.dtype, f.type.shape.dims, src.rows, buf->data(), ""});
-    out.storage.push_back(buf);
+    out.fields.push_back({f.name, f.type.dtype, f.type.shape.dims, src.rows, buf->data(), "", 0, buf});
   }
 }
 
+int64_t idxElementBytes(int32_t type) {
+  switch (type) {
+  case NNC_IDX_U8:
+  case NNC_IDX_I8:
+    return 1;
+  case NNC_IDX_I16:
+    return 2;
+  case NNC_IDX_I32:
+  case NNC_IDX_F32:
+    return 4;
+  case NNC_IDX_F64:
+    return 8;
+  }
+  throw TrainError("internal error: IDX element type " + std::to_string(type));
+}
+
 } // namespace
+
+// Computed in place, not through a Shape, which would copy rowDims: the
+// batch loop copies rows and must not allocate.
+int64_t RawField::rowElems() const {
+  int64_t n = 1;
+  for (int64_t d : rowDims)
+    n *= d;
+  return n;
+}
+
+size_t RawField::rowBytes() const {
+  return static_cast<size_t>(rowElems() * (idxType ? idxElementBytes(idxType) : static_cast<int64_t>(dtypeSize(dtype))));
+}
 
 const RawField *RawSplit::find(const std::string &name) const {
   for (const RawField &f : fields)
@@ -116,19 +143,42 @@ RawSplit selectRows(const RawSplit &split, const int64_t *rows, int64_t n) {
   RawSplit out;
   out.rows = n;
   for (const RawField &f : split.fields) {
-    TensorType t{f.dtype, Shape{true, f.rowDims}};
-    auto rowBytes = static_cast<size_t>(t.rowBytes());
-    auto buf = std::make_shared<Buffer>(tensorBytes(t, n));
+    const size_t rowBytes = f.rowBytes();
+    auto buf = std::make_shared<Buffer>(rowBytes * static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i)
       std::memcpy(buf->as<unsigned char>() + static_cast<size_t>(i) * rowBytes,
                   static_cast<const unsigned char *>(f.data) + static_cast<size_t>(rows[i]) * rowBytes, rowBytes);
-    out.fields.push_back({f.name, f.dtype, f.rowDims, n, buf->data(), f.file});
-    out.storage.push_back(buf);
+    out.fields.push_back({f.name, f.dtype, f.rowDims, n, buf->data(), f.file, f.idxType, buf});
   }
   return out;
 }
 
-void convertToI32(RawSplit &split, RawField &field) {
+void copyRows(const RawField &field, const int64_t *rows, int64_t first, int64_t n, void *dst) {
+  const size_t rowBytes = field.rowBytes();
+  const auto *src = static_cast<const unsigned char *>(field.data);
+  if (!field.idxType) {
+    for (int64_t i = 0; i < n; ++i)
+      std::memcpy(static_cast<unsigned char *>(dst) + static_cast<size_t>(i) * rowBytes,
+                  src + static_cast<size_t>(rows ? rows[i] : first + i) * rowBytes, rowBytes);
+    return;
+  }
+  const int64_t elems = field.rowElems();
+  for (int64_t i = 0; i < n; ++i)
+    check(nnc_idx_to_f32(src + static_cast<size_t>(rows ? rows[i] : first + i) * rowBytes, field.idxType, elems,
+                         static_cast<float *>(dst) + i * elems));
+}
+
+void widen(RawField &field) {
+  if (!field.idxType) return;
+  auto buf = std::make_shared<Buffer>(tensorBytes(TensorType{field.dtype, Shape{true, field.rowDims}}, field.rows));
+  copyRows(field, nullptr, 0, field.rows, buf->data());
+  field.data = buf->data();
+  field.idxType = 0;
+  field.storage = buf; // frees the narrow elements
+}
+
+void convertToI32(RawField &field) {
+  widen(field);
   if (field.dtype != DType::F32) throw TrainError("internal error: converting a non-f32 field to i32");
   nnc_tensor_f32 in{};
   in.data = static_cast<float *>(const_cast<void *>(field.data));
@@ -141,7 +191,7 @@ void convertToI32(RawSplit &split, RawField &field) {
                      " must hold integers for this program: " + nnc_last_error());
   field.data = out->data;
   field.dtype = DType::I32;
-  split.storage.push_back(out);
+  field.storage = out;
 }
 
 } // namespace nnc::trainer

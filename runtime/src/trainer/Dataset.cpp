@@ -1,4 +1,5 @@
 #include "Dataset.h"
+#include "DataGraphFeed.h"
 #include "DataSources.h"
 #include "DataStatistics.h"
 #include "TrainError.h"
@@ -13,8 +14,9 @@ namespace nnc::trainer {
 
 namespace {
 
-// A rowwise data graph runs on chunks of this many rows, so its intermediate
-// buffers stay small whatever the dataset's size.
+// A rowwise data graph computes the statistics over chunks of this many rows,
+// so its buffers stay small whatever the dataset's size (training itself runs
+// it per batch).
 constexpr int64_t kChunkRows = 4096;
 
 const char *kindName(Source::Kind k) {
@@ -55,7 +57,7 @@ void matchInputs(const Graph &g, const Source &src, RawSplit &raw) {
                        dimsString(n.type.shape.dims));
     if (f->dtype == n.type.dtype) continue;
     if (f->dtype == DType::F32 && n.type.dtype == DType::I32) {
-      convertToI32(raw, *f);
+      convertToI32(*f);
       continue;
     }
     throw TrainError(what + " is " + dtypeName(f->dtype) + ", but the program was compiled for " +
@@ -145,19 +147,11 @@ int64_t chunkRows(const Graph &g, int64_t rows) { return g.rowwise ? std::min(ro
 
 // Runs the data graph over `raw` chunk by chunk, calling done(first, rows)
 // after each run.
-template <typename Done> void runChunks(const Manifest &m, GraphRunner &r, const RawSplit &raw, Done done) {
+template <typename Done> void runChunks(const Manifest &m, DataGraphFeed &feed, const RawSplit &raw, Done done) {
   int64_t chunk = chunkRows(*m.dataGraph, raw.rows);
   for (int64_t first = 0; first < raw.rows; first += chunk) {
     int64_t rows = std::min(chunk, raw.rows - first);
-    // Inputs are only read, so the graph reads the source's rows in place.
-    for (size_t i = 0; i < m.dataGraph->nodes.size(); ++i) {
-      const Node &n = m.dataGraph->nodes[i];
-      if (n.kind != Node::Input || !n.type.shape.batched) continue;
-      const RawField *f = raw.find(n.name);
-      auto *base = static_cast<unsigned char *>(const_cast<void *>(f->data));
-      r.bind(static_cast<int>(i), base + first * n.type.rowBytes());
-    }
-    r.run(rows);
+    feed.run(raw, nullptr, first, rows);
     done(first, rows);
   }
 }
@@ -177,8 +171,11 @@ void splitOffTest(const Manifest &m, RawSplit &train, RawSplit &test) {
   train = selectRows(train, order.data() + testRows, train.rows - testRows);
 }
 
-// Data read from files or literal rows: the data graph over each split, in
-// chunks when it is rowwise.
+// Data read from files or literal rows. A rowwise data graph computes the
+// statistics over the training rows in chunks; each split then keeps its
+// source's rows for FieldBatch. Otherwise the data graph runs over each
+// split whole (in place, so narrow IDX elements are widened to f32 first),
+// and the source's rows are dropped once a split's fields are kept.
 void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDir, uint64_t seed,
               std::vector<StoredTensor> &statistics, Dataset &ds) {
   struct Pending {
@@ -203,23 +200,36 @@ void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDi
     splits.push_back(std::move(test));
     ds.hasTest = true;
   }
+  const bool perBatch = m.dataGraph->rowwise;
+  if (!perBatch)
+    for (Pending &s : splits)
+      for (RawField &f : s.raw.fields)
+        widen(f);
   int64_t maxChunk = 1;
   for (const Pending &s : splits)
     maxChunk = std::max(maxChunk, chunkRows(*m.dataGraph, s.raw.rows));
-  GraphRunner r(*m.dataGraph, p.graphs[m.dataGraph->index], maxChunk);
-  bindStatistics(m, r, statistics);
+  std::optional<DataGraphFeed> feed;
+  if (!perBatch || !m.statistics.empty()) feed.emplace(m, p, statistics, maxChunk, perBatch);
   const RawSplit &train = splits[0].raw;
   splitValidation(m, train.rows, seed, ds);
   ds.train.rows = train.rows;
   if (!m.statistics.empty()) {
     StatisticsAccumulator acc(m);
     std::vector<char> training = trainingRows(ds);
-    runChunks(m, r, train, [&](int64_t first, int64_t rows) { acc.add(r, first, rows, training); });
+    runChunks(m, *feed, train, [&](int64_t first, int64_t rows) { acc.add(feed->runner(), first, rows, training); });
     acc.finish(statistics);
   }
   for (Pending &s : splits) {
+    if (perBatch) {
+      s.dst->rows = s.raw.rows;
+      s.dst->sourceRows = true;
+      s.dst->raw = std::move(s.raw);
+      continue;
+    }
     allocateFields(m, *s.dst, s.raw.rows);
-    runChunks(m, r, s.raw, [&](int64_t first, int64_t rows) { keepOutputs(m, r, 0, rows, *s.dst, first); });
+    runChunks(m, *feed, s.raw,
+              [&](int64_t first, int64_t rows) { keepOutputs(m, feed->runner(), 0, rows, *s.dst, first); });
+    s.raw = RawSplit{};
   }
 }
 

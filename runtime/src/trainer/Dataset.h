@@ -1,11 +1,15 @@
 // The data a run trains on: each split's sources read, checked against the
-// shapes the program was compiled for, run through the data graph, and kept
-// as one contiguous [rows, row] array per field the steps read; the training
-// split divided into validation and training rows by nnc_split_indices (and,
-// first, a test split taken from it when the program asks for one).
+// shapes the program was compiled for, and either run through the data
+// graph and kept as one contiguous [rows, row] array per field the steps
+// read, or, when the data graph is rowwise, kept as the source's rows (IDX
+// elements in the file's own type), which FieldBatch runs through the data
+// graph batch by batch; the training split divided into validation and
+// training rows by nnc_split_indices (and, first, a test split taken from it
+// when the program asks for one).
 #ifndef NNC_TRAINER_DATASET_H
 #define NNC_TRAINER_DATASET_H
 
+#include "DataSources.h"
 #include "GraphRunner.h"
 #include "Manifest.h"
 #include "ModelState.h"
@@ -30,6 +34,11 @@ struct FieldArray {
 struct SplitData {
   int64_t rows = 0;
   std::vector<FieldArray> fields; // in the order of Manifest::fields
+  // Instead of fields: the source's rows, which the rowwise data graph
+  // turns into fields a batch at a time. Preprocessing a split whole would
+  // hold it as f32 (4x the u8 pixels of an IDX file).
+  bool sourceRows = false;
+  RawSplit raw;
 };
 
 struct Dataset {
@@ -49,7 +58,8 @@ struct Dataset {
 // the data block's seed (m.settings.seed) a test split taken from the train
 // source (`setting test`). Computes the statistics the data graph reads
 // (standardize, scale) over the training rows alone, into `statistics`
-// (ModelState::statistics), before preprocessing any split with them.
+// (ModelState::statistics), before preprocessing any split with them; those
+// tensors must outlive the dataset when a split keeps its source's rows.
 // Throws TrainError naming the file or the field at fault.
 Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::string &dataDir, uint64_t seed,
                     std::vector<StoredTensor> &statistics);

@@ -1,4 +1,5 @@
 #include "Picture.h"
+#include "FieldBatch.h"
 #include "GraphRunner.h"
 #include "PictureCanvas.h"
 #include "TrainError.h"
@@ -6,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 
 namespace nnc::trainer {
 
@@ -146,14 +148,17 @@ void writePicture(const std::string &path, const Manifest &m, const nnc_program 
   const int64_t rows = std::min(split.rows, images ? kPictureImageRows : kPicturePointRows);
   if (rows < 1) throw TrainError("--picture: the " + std::string(data.hasTest ? "test" : "training") + " split is empty");
   GraphRunner runner(g, program.graphs[g.index], rows);
+  FieldBatch batch(m, program, data, state.statistics, rows);
+  std::vector<int64_t> first(static_cast<size_t>(rows));
+  std::iota(first.begin(), first.end(), int64_t(0));
+  batch.gather(split, first.data(), rows);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node &n = g.nodes[i];
     if (n.kind == Node::Param) runner.bind(static_cast<int>(i), state.find(n.name)->data.data());
     if (n.kind != Node::Input) continue;
-    // Split fields are contiguous rows in Manifest::fields order: the first
-    // `rows` of them are the batch as it is.
     size_t k = static_cast<size_t>(std::find(m.fields.begin(), m.fields.end(), n.name) - m.fields.begin());
-    runner.bind(static_cast<int>(i), split.fields.at(k).data.data());
+    if (k >= m.fields.size()) throw TrainError("internal error: no field " + quoted(n.name));
+    runner.bind(static_cast<int>(i), batch.field(k));
   }
   runner.run(rows);
   std::vector<Drawn> outs;

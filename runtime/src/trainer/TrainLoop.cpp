@@ -41,10 +41,8 @@ std::vector<std::string> evalMetricNames(const Manifest &m) {
 
 TrainLoop::TrainLoop(const Manifest &m, const nnc_program &program, const Dataset &data, ModelState &state,
                      const LoopConfig &config)
-    : m_(m), data_(data), state_(state), config_(config), stepValue_(sizeof(float)), trainNames_(trainMetricNames(m)),
-      evalNames_(evalMetricNames(m)) {
-  for (const FieldArray &f : data.train.fields)
-    fieldBatches_.emplace_back(static_cast<size_t>((f.type.shape.batched ? config.batch : 1) * f.rowBytes));
+    : m_(m), data_(data), state_(state), config_(config), batch_(m, program, data, state.statistics, config.batch),
+      stepValue_(sizeof(float)), trainNames_(trainMetricNames(m)), evalNames_(evalMetricNames(m)) {
   for (size_t i = 0; i < m.hypers.size(); ++i) {
     hyperValues_.emplace_back(sizeof(float));
     *hyperValues_.back().as<float>() = static_cast<float>(config.hypers.at(i));
@@ -103,23 +101,8 @@ void TrainLoop::bindStepGraph(GraphRunner &r, const Step &s) {
       r.bind(id, state_.find(n.name)->data.data());
     } else {
       size_t k = static_cast<size_t>(std::find(m_.fields.begin(), m_.fields.end(), n.name) - m_.fields.begin());
-      r.bind(id, fieldBatches_.at(k).data());
+      r.bind(id, batch_.field(k));
     }
-  }
-}
-
-void TrainLoop::gather(const SplitData &split, const int64_t *order, int64_t rows) {
-  for (size_t k = 0; k < split.fields.size(); ++k) {
-    const FieldArray &f = split.fields[k];
-    const auto *src = f.data.as<const unsigned char>();
-    auto *dst = fieldBatches_[k].as<unsigned char>();
-    auto bytes = static_cast<size_t>(f.rowBytes);
-    if (!f.type.shape.batched) {
-      std::memcpy(dst, src, bytes);
-      continue;
-    }
-    for (int64_t r = 0; r < rows; ++r)
-      std::memcpy(dst + r * f.rowBytes, src + order[r] * f.rowBytes, bytes);
   }
 }
 
@@ -133,7 +116,7 @@ const std::vector<double> &TrainLoop::trainEpoch(int64_t epoch, const BatchCallb
   std::fill(sums_.begin(), sums_.end(), 0.0);
   for (int64_t b = 0; b < batches; ++b) {
     const int64_t first = b * config_.batch, rows = std::min(config_.batch, n - first);
-    gather(data_.train, order_.data() + first, rows);
+    batch_.gather(data_.train, order_.data() + first, rows);
     ++globalStep;
     *stepValue_.as<float>() = static_cast<float>(globalStep);
     size_t at = 0;
@@ -167,7 +150,7 @@ const std::vector<double> &TrainLoop::evaluate(const SplitData &split, const int
     GraphRunner &r = run.evaluate.front();
     for (int64_t first = 0; first < n; first += config_.batch) {
       int64_t count = std::min(config_.batch, n - first);
-      gather(split, rows + first, count);
+      batch_.gather(split, rows + first, count);
       r.run(count);
       for (size_t k = 0; k < run.evalValues.size(); ++k)
         sums[at + k] += static_cast<double>(*run.evalValues[k]) * static_cast<double>(count);

@@ -9,6 +9,7 @@
 #define NNC_TRAINER_TRAIN_LOOP_H
 
 #include "Dataset.h"
+#include "FieldBatch.h"
 #include "GraphRunner.h"
 #include "Manifest.h"
 #include "ModelState.h"
@@ -82,14 +83,13 @@ private:
   };
 
   void bindStepGraph(GraphRunner &r, const Step &s);
-  void gather(const SplitData &split, const int64_t *order, int64_t rows);
 
   const Manifest &m_;
   const Dataset &data_;
   ModelState &state_;
   LoopConfig config_;
   std::vector<StepRun> steps_;
-  std::vector<Buffer> fieldBatches_; // one batch of each field, in Manifest::fields order
+  FieldBatch batch_;                // what the step graphs' field inputs read
   std::vector<Buffer> hyperValues_;  // f32[] per Manifest::hypers entry
   Buffer stepValue_;                 // f32[]: the global step
   std::vector<int64_t> order_, testRows_;
