@@ -62,6 +62,28 @@ TEST_CASE("trainer: the last partial batch is used with its real size", "[traine
   CHECK(jsonValue(r.lastLine(), "rows") == Approx(10).epsilon(1e-9));
 }
 
+TEST_CASE("trainer: --steps trains on the first batches of each epoch's order", "[trainer]") {
+  TempDir tmp;
+  Program p(literalProgram("setting epochs 3\nsetting batch 4\nsetting shuffle 0\n"));
+  std::string ckpt = tmp.path("steps.ckpt");
+  // 10 rows (x = 0, 0.5, ..., 4.5), two batches of 4 an epoch, unshuffled:
+  // the epoch's mean x is that of the first 8 rows.
+  Result all = train(p, {"--json", "--quiet"});
+  Result two = train(p, {"--json", "--quiet", "--steps", "2", "--save", ckpt});
+  INFO(two.out << two.err);
+  REQUIRE(two.status == 0);
+  CHECK(jsonValue(two.lastLine(), "rows") == Approx(4).epsilon(1e-9));
+  CHECK(jsonValue(two.lastLine(), "xmean") == Approx(1.75).epsilon(1e-6));
+  CHECK(savedMeta(ckpt).global_step == 3 * 2);
+  // More steps than the epoch has: the whole epoch.
+  Result many = train(p, {"--json", "--quiet", "--steps", "1000000000000000000"});
+  CHECK(jsonValue(many.lastLine(), "rows") == Approx(3.6).epsilon(1e-9));
+  CHECK(jsonValue(many.lastLine(), "xmean") == Approx(jsonValue(all.lastLine(), "xmean")).epsilon(1e-12));
+  Result bad = train(p, {"--steps", "0"});
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--steps expects a positive integer") != std::string::npos);
+}
+
 TEST_CASE("trainer: validation and test metrics come from the evaluate graph", "[trainer]") {
   // 20 training rows, a quarter held out for validation; 6 test rows.
   Program p(literalProgram("setting epochs 3\nsetting batch 4\nsetting validation 0.25\nsetting seed 3\n", 20, 6));

@@ -35,6 +35,7 @@ std::string usage(const std::string &argv0) {
          "options:\n"
          "  --epochs N      train until epoch N (counting epochs a resumed run already did)\n"
          "  --batch N       the batch size\n"
+         "  --steps N       train on the first N batches of each epoch's order (a shorter epoch: a quick trial)\n"
          "  --lr X          the learning rate of every step (when the program has a constant one)\n"
          "  --seed N        the seed of the validation split and the shuffling\n"
          "                  (default: the data block's seed, or the resumed checkpoint's)\n"
@@ -57,7 +58,7 @@ std::string usage(const std::string &argv0) {
 Options parseOptions(const std::vector<std::string> &args) {
   Options o;
   forEachOption(args, {"--quiet", "--json", "--help"},
-                {"--epochs", "--batch", "--lr", "--seed", "--threads", "--data", "--save", "--resume", "--log",
+                {"--epochs", "--batch", "--steps", "--lr", "--seed", "--threads", "--data", "--save", "--resume", "--log",
                  "--plot", "--picture"},
                 [&](const std::string &name, const std::string &value) {
                   if (name == "--quiet" || name == "--json" || name == "--help")
@@ -66,6 +67,8 @@ Options parseOptions(const std::vector<std::string> &args) {
                     o.epochs = positiveInt(name, value, std::numeric_limits<int64_t>::max());
                   else if (name == "--batch")
                     o.batch = positiveInt(name, value, std::numeric_limits<int64_t>::max());
+                  else if (name == "--steps")
+                    o.steps = positiveInt(name, value, std::numeric_limits<int64_t>::max());
                   else if (name == "--threads")
                     o.threads = static_cast<int>(positiveInt(name, value, 256));
                   else if (name == "--lr")

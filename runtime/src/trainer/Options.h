@@ -11,7 +11,7 @@
 namespace nnc::trainer {
 
 struct Options {
-  std::optional<int64_t> epochs, batch;
+  std::optional<int64_t> epochs, batch, steps;
   std::optional<double> lr;
   std::optional<uint64_t> seed;
   std::optional<int> threads;

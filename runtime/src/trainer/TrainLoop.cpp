@@ -112,7 +112,7 @@ const std::vector<double> &TrainLoop::trainEpoch(int64_t epoch, const BatchCallb
     check(nnc_epoch_order(data_.training(), n, config_.seed, static_cast<uint64_t>(epoch), order_.data()));
   else
     std::copy(data_.training(), data_.training() + n, order_.begin());
-  const int64_t batches = nnc_batch_count(n, config_.batch);
+  const int64_t batches = nnc_batch_count(epochRows(), config_.batch);
   std::fill(sums_.begin(), sums_.end(), 0.0);
   for (int64_t b = 0; b < batches; ++b) {
     const int64_t first = b * config_.batch, rows = std::min(config_.batch, n - first);
@@ -135,8 +135,14 @@ const std::vector<double> &TrainLoop::trainEpoch(int64_t epoch, const BatchCallb
     if (onBatch) onBatch(b + 1, batches, first + rows, sums_);
   }
   for (size_t i = 0; i < sums_.size(); ++i)
-    means_[i] = sums_[i] / static_cast<double>(n);
+    means_[i] = sums_[i] / static_cast<double>(epochRows());
   return means_;
+}
+
+int64_t TrainLoop::epochRows() const {
+  const int64_t n = data_.trainingRows();
+  const bool fewer = config_.steps > 0 && config_.steps < nnc_batch_count(n, config_.batch);
+  return fewer ? config_.steps * config_.batch : n;
 }
 
 const std::vector<double> &TrainLoop::evaluate(const SplitData &split, const int64_t *rows, int64_t n) {

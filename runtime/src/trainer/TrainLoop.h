@@ -32,6 +32,7 @@ struct LoopConfig {
   int64_t batch = 32; // at most the number of training rows
   uint64_t seed = 0;  // of each epoch's order
   bool shuffle = true;
+  int64_t steps = 0; // batches per epoch, the first of its order (--steps); 0 for all
   std::vector<double> hypers; // the value of each of Manifest::hypers (after --lr)
 };
 
@@ -55,10 +56,13 @@ public:
   const std::vector<std::string> &trainNames() const { return trainNames_; }
   const std::vector<std::string> &evalNames() const { return evalNames_; }
 
-  // Trains one epoch (1-based) over the training rows; returns the metrics
+  // Trains one epoch (1-based) over the training rows (the first
+  // LoopConfig::steps batches of its order, when set); returns the metrics
   // averaged over its samples (valid until the next call). Throws
   // NonFiniteLoss.
   const std::vector<double> &trainEpoch(int64_t epoch, const BatchCallback &onBatch);
+  // The samples one epoch trains on.
+  int64_t epochRows() const;
 
   // The evaluate graphs over rows[0..n) of `split`, in order; the metrics
   // averaged over the samples (empty when n is 0; valid until the next call).

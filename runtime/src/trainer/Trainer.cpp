@@ -116,6 +116,7 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
   config.batch = std::min(o.batch.value_or(m.settings.batch), data.trainingRows());
   config.seed = pos.seed;
   config.shuffle = m.settings.shuffle;
+  config.steps = o.steps.value_or(0);
   TrainLoop loop(m, program, data, state, config);
   loop.globalStep = pos.globalStep;
 
@@ -144,7 +145,7 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
       throw TrainError(e.what() + kept);
     }
     summary.trainSeconds += secondsSince(epochStart);
-    summary.samplesTrained += data.trainingRows();
+    summary.samplesTrained += loop.epochRows();
     summary.validation.values = loop.evaluateValidation();
     if (writer) {
       writer->save(o.savePath, {epoch, loop.globalStep, pos.seed});
