@@ -3,8 +3,8 @@
 # the same model in PyTorch eager (bench/torch_train.py), side by side, at 1
 # and 2 threads: samples/s of the training loop. nnc reads the real data, PyTorch
 # random rows of the same shapes. Usage: train_vs_pytorch.sh [mlp] [cnn] [lstm]
-# (all three by default). PyTorch trains the CNN on NNC_BENCH_CNN_SAMPLES rows
-# of the epoch (default 12800: it is slow), nnc on the whole epoch. PyTorch's
+# (all three by default). Both train the CNN on NNC_BENCH_CNN_SAMPLES rows of
+# the epoch (default 12800: it is slow; nnc's --steps). PyTorch's
 # OpenMP threads sleep when idle (OMP_WAIT_POLICY=PASSIVE unless set): spinning,
 # GNU OpenMP's default, made it 7x slower at 2 threads on a loaded 2-core machine.
 set -euo pipefail
@@ -17,10 +17,13 @@ models=("$@")
 declare -A example=([mlp]=fashion_mlp [cnn]=fashion_cnn [lstm]=lstm_forecast)
 for model in "${models[@]}"; do
   "$build/nnc" build "examples/${example[$model]}.nn" -o "$work/$model"
-  extra=()
-  [ "$model" != cnn ] || extra=(--samples "${NNC_BENCH_CNN_SAMPLES:-12800}")
+  extra=() steps=()
+  if [ "$model" = cnn ]; then
+    extra=(--samples "${NNC_BENCH_CNN_SAMPLES:-12800}")
+    steps=(--steps $(( ${NNC_BENCH_CNN_SAMPLES:-12800} / 128 )))
+  fi
   for threads in 1 2; do
-    nnc=$("$work/$model" --epochs 1 --threads "$threads" --quiet --json | tail -1)
+    nnc=$("$work/$model" --epochs 1 --threads "$threads" "${steps[@]}" --quiet --json | tail -1)
     torch=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
             /usr/bin/python3 bench/torch_train.py "$model" "$threads" "${extra[@]}")
     /usr/bin/python3 - "$model" "$threads" "$nnc" "$torch" <<'PY'

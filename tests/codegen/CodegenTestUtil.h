@@ -104,6 +104,17 @@ inline void checkClose(const Tensor &got, const Tensor &want, double tol) {
   }
 }
 
+// Seeded random values for every input and param of `g` at `batch`.
+inline Bindings randomBindings(const Graph &g, int64_t batch, std::mt19937 &rng) {
+  Bindings b;
+  b.batch = batch;
+  for (NodeId id : g.inputs())
+    b.inputs[g.node(id).attrs.getString("name")] = randomTensor({g.type(id).dtype, g.type(id).shape.bind(batch)}, rng);
+  for (NodeId id : g.params())
+    b.params[g.node(id).attrs.getString("name")] = randomTensor({g.type(id).dtype, g.type(id).shape.bind(batch)}, rng);
+  return b;
+}
+
 // Adjusts the random bindings of one run before both sides see them.
 using Adjust = std::function<void(Bindings &)>;
 
@@ -115,12 +126,7 @@ inline void diffTest(const Graph &g, double tol = 1e-5, const Adjust &adjust = {
   std::mt19937 rng(1234);
   for (int64_t batch : batches) {
     INFO("batch " << batch);
-    Bindings b;
-    b.batch = batch;
-    for (NodeId id : g.inputs())
-      b.inputs[g.node(id).attrs.getString("name")] = randomTensor({g.type(id).dtype, g.type(id).shape.bind(batch)}, rng);
-    for (NodeId id : g.params())
-      b.params[g.node(id).attrs.getString("name")] = randomTensor({g.type(id).dtype, g.type(id).shape.bind(batch)}, rng);
+    Bindings b = randomBindings(g, batch, rng);
     if (adjust) adjust(b);
     std::map<std::string, Tensor> want = runOutputs(g, b, Precision::F32);
     std::map<std::string, Tensor> got = runJit(*jit, b, batch);

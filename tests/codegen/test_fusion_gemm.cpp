@@ -54,12 +54,7 @@ void sameBitsAsUnfused(const Graph &g) {
   std::unique_ptr<JitGraph> fused = jitCompile(g, fuseKernels(g)), plain = jitCompile(g, oneKernelPerNode(g));
   std::mt19937 rng(99);
   for (int64_t batch : kBatches) {
-    Bindings b;
-    b.batch = batch;
-    for (NodeId id : g.inputs())
-      b.inputs[g.node(id).attrs.getString("name")] = randomTensor({g.type(id).dtype, g.type(id).shape.bind(batch)}, rng);
-    for (NodeId id : g.params())
-      b.params[g.node(id).attrs.getString("name")] = randomTensor(g.type(id), rng);
+    Bindings b = randomBindings(g, batch, rng);
     std::map<std::string, Tensor> want = runJit(*plain, b, batch);
     for (int threads : {1, 3}) {
       nnc_threads_set(threads);

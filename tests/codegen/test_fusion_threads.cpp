@@ -37,11 +37,7 @@ void sameBitsAtEveryThreadCount(const Graph &g, double tol = 1e-5) {
   std::unique_ptr<JitGraph> jit = jitCompile(g, fuseKernels(g));
   std::mt19937 rng(7);
   for (int64_t batch : kBatches) {
-    Bindings b;
-    b.batch = batch;
-    for (NodeId id : g.inputs())
-      b.inputs[g.node(id).attrs.getString("name")] = randomTensor({g.type(id).dtype, g.type(id).shape.bind(batch)}, rng);
-    for (NodeId id : g.params()) b.params[g.node(id).attrs.getString("name")] = randomTensor(g.type(id), rng);
+    Bindings b = randomBindings(g, batch, rng);
     nnc_threads_set(1);
     std::map<std::string, Tensor> want = runJit(*jit, b, batch);
     for (int threads : {2, 3}) {
