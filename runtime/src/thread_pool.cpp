@@ -1,5 +1,8 @@
 // The runtime's thread pool (nnc/threads.h): persistent workers woken per
-// parallel_for, each running one fixed chunk of the range.
+// parallel_for, each running one fixed chunk of the range. Waiting threads
+// spin briefly before they sleep (a training step runs dozens of short
+// parallel loops; a system call to wake a worker for each costs more than
+// the loop on a small batch).
 //
 // The chunks are static (chunk c of T always goes to thread c) rather than
 // work-stolen: kernels are split into equal-cost pieces anyway, and a fixed
@@ -79,39 +82,53 @@ public:
       fn(ctx, 0, n);
       return;
     }
-    // Workers past the cap see no chunk of theirs and go back to sleep.
+    // Every worker has acknowledged the last job, so none reads these now.
+    // Workers past the cap see no chunk of theirs and only acknowledge.
     int chunks = static_cast<int>(std::min<int64_t>(capped(size_), n));
+    fn_ = fn;
+    ctx_ = ctx;
+    n_ = n;
+    chunks_ = chunks;
+    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      fn_ = fn;
-      ctx_ = ctx;
-      n_ = n;
-      chunks_ = chunks;
-      pending_ = chunks - 1;
-      ++generation_;
+      std::lock_guard<std::mutex> lock(mutex_); // a worker about to sleep sees the job
+      generation_.fetch_add(1, std::memory_order_release);
     }
-    wake_.notify_all();
+    wake_.notify_all(); // no system call when every worker is spinning
     int64_t begin, end;
     chunkBounds(n, chunks, 0, begin, end);
     tlInParallel = true;
     fn(ctx, begin, end);
     tlInParallel = false;
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    for (int i = 0; i < kSpins && pending_.load(std::memory_order_acquire) != 0; ++i) pause();
+    if (pending_.load(std::memory_order_acquire) != 0) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+    }
   }
 
 private:
+  // Spins a waiting thread makes before it sleeps, each a pause instruction:
+  // tens of microseconds, about the gap between the parallel loops of one
+  // training step, so that a step's jobs reach running workers without a
+  // system call to wake them, while idle workers soon stop using a core.
+  static constexpr int kSpins = 4000;
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
+
   // Called with dispatch_ held, so no job runs. New workers start from the
   // current generation so they do not rerun the last job. When the system
   // refuses more threads, the pool shrinks to those it got.
   void startWorkers() {
     if (!workers_.empty()) return;
-    uint64_t generation;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = false;
-      generation = generation_;
-    }
+    stop_.store(false);
+    uint64_t generation = generation_.load();
     try {
       for (int w = 1; w < size_; ++w)
         workers_.emplace_back([this, w, generation] { workerLoop(w, generation); });
@@ -123,7 +140,7 @@ private:
   void stopWorkers() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
+      stop_.store(true);
     }
     wake_.notify_all();
     for (std::thread &t : workers_)
@@ -131,23 +148,28 @@ private:
     workers_.clear();
   }
 
-  // Worker w runs chunk w of every job that has more than w chunks.
+  // Worker w runs chunk w of every job that has more than w chunks, and
+  // acknowledges every job.
   void workerLoop(int w, uint64_t seen) {
     tlInParallel = true;
-    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      if (w >= chunks_) continue;
-      nnc_range_fn fn = fn_;
-      void *ctx = ctx_;
-      int64_t begin, end;
-      chunkBounds(n_, chunks_, w, begin, end);
-      lock.unlock();
-      fn(ctx, begin, end);
-      lock.lock();
-      if (--pending_ == 0) done_.notify_one();
+      auto ready = [&] { return stop_.load() || generation_.load(std::memory_order_acquire) != seen; };
+      for (int i = 0; i < kSpins && !ready(); ++i) pause();
+      if (!ready()) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, ready);
+      }
+      if (stop_.load()) return;
+      seen = generation_.load(std::memory_order_acquire); // one job later: the caller waits for every acknowledgment
+      if (w < chunks_) {
+        int64_t begin, end;
+        chunkBounds(n_, chunks_, w, begin, end);
+        fn_(ctx_, begin, end);
+      }
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_); // the caller is waiting or will see 0
+        done_.notify_one();
+      }
     }
   }
 
@@ -155,15 +177,18 @@ private:
   std::atomic<int> size_; // threads in the pool, the caller included
   std::vector<std::thread> workers_;
 
-  std::mutex mutex_; // guards everything below
-  std::condition_variable wake_, done_;
-  bool stop_ = false;
-  uint64_t generation_ = 0; // bumped per job; workers run each generation once
+  // The current job, written by the caller while every worker is between
+  // jobs and read by the workers after they see its generation.
   nnc_range_fn fn_ = nullptr;
   void *ctx_ = nullptr;
   int64_t n_ = 0;
   int chunks_ = 0;
-  int pending_ = 0; // worker chunks of the current job not yet finished
+  std::atomic<uint64_t> generation_{0}; // bumped per job; workers run each generation once
+  std::atomic<int> pending_{0};         // workers that have not acknowledged the current job
+  std::atomic<bool> stop_{false};
+
+  std::mutex mutex_; // for sleeping on wake_ and done_ without missing a job or its end
+  std::condition_variable wake_, done_;
 };
 
 ThreadPool &pool() {

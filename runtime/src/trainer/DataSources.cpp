@@ -3,6 +3,7 @@
 #include "TrainError.h"
 
 #include "nnc/data.h"
+#include "nnc/threads.h"
 
 #include <cmath>
 #include <cstring>
@@ -153,19 +154,42 @@ RawSplit selectRows(const RawSplit &split, const int64_t *rows, int64_t n) {
   return out;
 }
 
-void copyRows(const RawField &field, const int64_t *rows, int64_t first, int64_t n, void *dst) {
-  const size_t rowBytes = field.rowBytes();
-  const auto *src = static_cast<const unsigned char *>(field.data);
-  if (!field.idxType) {
-    for (int64_t i = 0; i < n; ++i)
-      std::memcpy(static_cast<unsigned char *>(dst) + static_cast<size_t>(i) * rowBytes,
-                  src + static_cast<size_t>(rows ? rows[i] : first + i) * rowBytes, rowBytes);
+namespace {
+
+struct RowCopy {
+  const RawField &field;
+  const int64_t *rows;
+  int64_t first;
+  void *dst;
+};
+
+// Rows [begin, end) of a copyRows call.
+void copyRowRange(void *ctx, int64_t begin, int64_t end) {
+  const RowCopy &c = *static_cast<const RowCopy *>(ctx);
+  const size_t rowBytes = c.field.rowBytes();
+  const auto *src = static_cast<const unsigned char *>(c.field.data);
+  auto source = [&](int64_t i) { return src + static_cast<size_t>(c.rows ? c.rows[i] : c.first + i) * rowBytes; };
+  if (!c.field.idxType) {
+    for (int64_t i = begin; i < end; ++i)
+      std::memcpy(static_cast<unsigned char *>(c.dst) + static_cast<size_t>(i) * rowBytes, source(i), rowBytes);
     return;
   }
-  const int64_t elems = field.rowElems();
-  for (int64_t i = 0; i < n; ++i)
-    check(nnc_idx_to_f32(src + static_cast<size_t>(rows ? rows[i] : first + i) * rowBytes, field.idxType, elems,
-                         static_cast<float *>(dst) + i * elems));
+  const int64_t elems = c.field.rowElems();
+  for (int64_t i = begin; i < end; ++i)
+    nnc_idx_to_f32(source(i), c.field.idxType, elems, static_cast<float *>(c.dst) + i * elems);
+}
+
+} // namespace
+
+void copyRows(const RawField &field, const int64_t *rows, int64_t first, int64_t n, void *dst) {
+  if (field.idxType) check(nnc_idx_to_f32(nullptr, field.idxType, 0, nullptr)); // a type it converts
+  RowCopy c{field, rows, first, dst};
+  // A batch of images is worth splitting over the threads (the training
+  // loop gathers one per step); a few small rows are not.
+  if (n * static_cast<int64_t>(field.rowBytes()) >= (int64_t{1} << 16))
+    nnc_parallel_for(n, copyRowRange, &c);
+  else
+    copyRowRange(&c, 0, n);
 }
 
 void widen(RawField &field) {
