@@ -37,6 +37,8 @@ public:
     plan_.storedIn.assign(g.size(), -1);
     for (size_t k = 0; k < kernels.size(); ++k) {
       buffers_.push_back(kernelBuffers(g, kernels[k]));
+      gemms_.push_back(fusedMatMul(g, kernels[k]));
+      destinations_.push_back(gemmDestination(g, kernels[k]));
       for (NodeId id : kernels[k].nodes)
         if (!kernels[k].isInterior(id)) def_[static_cast<size_t>(id)] = static_cast<int>(k);
       for (NodeId id : buffers_.back()) last_[static_cast<size_t>(id)] = static_cast<int>(k);
@@ -103,8 +105,8 @@ private:
     if (!kernel.fused || ir::opInfo(n.op).category != ir::OpCategory::Elementwise || foldedConstant(g_, value))
       return false;
     if (g_.type(operand) != n.type) return false;
-    if (std::optional<NodeId> mm = fusedMatMul(g_, kernel)) {
-      if (gemmDestination(g_, kernel) == value || gemmReads(kernel, *mm, operand)) return false;
+    if (const std::optional<NodeId> &mm = gemms_[k]) {
+      if (destinations_[k] == value || gemmReads(kernel, *mm, operand)) return false;
     }
     bool readFirst = false, seen = false;
     for (NodeId id : kernel.nodes) {
@@ -174,6 +176,7 @@ private:
   const ir::Graph &g_;
   const std::vector<Kernel> &kernels_;
   std::vector<std::vector<NodeId>> buffers_; // per kernel
+  std::vector<std::optional<NodeId>> gemms_, destinations_; // per kernel: fusedMatMul, gemmDestination
   std::vector<int> def_, last_;              // per node: kernel indices, -1 for none
   std::vector<Slot> slots_;
   MemoryPlan plan_;

@@ -266,30 +266,35 @@ template <typename Tensor, typename Read> int readIdx(const char *path, Tensor *
   });
 }
 
-// readData into a buffer of the file's own element type.
-template <typename T> int readNative(GzInput &in, const IdxHeader &h, void *&out) {
-  T *data = nullptr;
-  int rc = readData(in, h, data);
-  out = data;
-  return rc;
+// Calls f(T{}) with T the C type of IDX element type `type`; false for an
+// unknown type.
+template <typename F> bool withElementType(int type, F f) {
+  switch (type) {
+  case U8:
+    return f(uint8_t{}), true;
+  case I8:
+    return f(int8_t{}), true;
+  case I16:
+    return f(int16_t{}), true;
+  case I32:
+    return f(int32_t{}), true;
+  case F32:
+    return f(float{}), true;
+  case F64:
+    return f(double{}), true;
+  }
+  return false;
 }
 
+// readData into a buffer of the file's own element type.
 int readAnyType(GzInput &in, const IdxHeader &h, void *&out) {
-  switch (h.type) {
-  case U8:
-    return readNative<uint8_t>(in, h, out);
-  case I8:
-    return readNative<int8_t>(in, h, out);
-  case I16:
-    return readNative<int16_t>(in, h, out);
-  case I32:
-    return readNative<int32_t>(in, h, out);
-  case F32:
-    return readNative<float>(in, h, out);
-  case F64:
-    return readNative<double>(in, h, out);
-  }
-  return fail(NNC_ERR_FORMAT, "internal error: IDX element type " + hex(uint32_t(h.type), 2));
+  int rc = NNC_OK;
+  bool known = withElementType(h.type, [&](auto t) {
+    decltype(t) *data = nullptr;
+    rc = readData(in, h, data);
+    out = data;
+  });
+  return known ? rc : fail(NNC_ERR_FORMAT, "internal error: IDX element type " + hex(uint32_t(h.type), 2));
 }
 
 // The trainer converts every batch's u8 pixels with this: vectorized, which
@@ -331,29 +336,13 @@ int nnc_idx_read(const char *path, nnc_tensor_idx *out) {
   return rc;
 }
 
+int nnc_idx_element_size(int32_t type) { return elementSize(type); }
+
 int nnc_idx_to_f32(const void *src, int32_t type, int64_t n, float *out) {
   if (n > 0 && (!src || !out)) return fail(NNC_ERR_ARG, "nnc_idx_to_f32: no data");
-  switch (type) {
-  case U8:
-    toF32<uint8_t>(src, n, out);
-    return NNC_OK;
-  case I8:
-    toF32<int8_t>(src, n, out);
-    return NNC_OK;
-  case I16:
-    toF32<int16_t>(src, n, out);
-    return NNC_OK;
-  case I32:
-    toF32<int32_t>(src, n, out);
-    return NNC_OK;
-  case F32:
-    toF32<float>(src, n, out);
-    return NNC_OK;
-  case F64:
-    toF32<double>(src, n, out);
-    return NNC_OK;
-  }
-  return fail(NNC_ERR_ARG, "nnc_idx_to_f32: unknown IDX element type " + std::to_string(type));
+  if (!withElementType(type, [&](auto t) { toF32<decltype(t)>(src, n, out); }))
+    return fail(NNC_ERR_ARG, "nnc_idx_to_f32: unknown IDX element type " + std::to_string(type));
+  return NNC_OK;
 }
 
 void nnc_tensor_f32_free(nnc_tensor_f32 *t) {

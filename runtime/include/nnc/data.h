@@ -89,6 +89,9 @@ void nnc_tensor_idx_free(nnc_tensor_idx *t);
  * messages), keeping its element type. */
 int nnc_idx_read(const char *path, nnc_tensor_idx *out);
 
+/* The bytes of one element of IDX element type `type`; 0 for an unknown type. */
+int nnc_idx_element_size(int32_t type);
+
 /* Converts n elements of IDX element type `type` at src to float, giving
  * exactly the values nnc_idx_read_f32 gives (an f64 beyond float's range
  * saturates to infinity). Allocates nothing. An unknown type is an error. */

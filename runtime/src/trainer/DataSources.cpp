@@ -77,22 +77,6 @@ void readLiteral(const Source &src, RawSplit &out) {
   }
 }
 
-int64_t idxElementBytes(int32_t type) {
-  switch (type) {
-  case NNC_IDX_U8:
-  case NNC_IDX_I8:
-    return 1;
-  case NNC_IDX_I16:
-    return 2;
-  case NNC_IDX_I32:
-  case NNC_IDX_F32:
-    return 4;
-  case NNC_IDX_F64:
-    return 8;
-  }
-  throw TrainError("internal error: IDX element type " + std::to_string(type));
-}
-
 } // namespace
 
 // Computed in place, not through a Shape, which would copy rowDims: the
@@ -105,7 +89,7 @@ int64_t RawField::rowElems() const {
 }
 
 size_t RawField::rowBytes() const {
-  return static_cast<size_t>(rowElems() * (idxType ? idxElementBytes(idxType) : static_cast<int64_t>(dtypeSize(dtype))));
+  return static_cast<size_t>(rowElems() * (idxType ? nnc_idx_element_size(idxType) : static_cast<int64_t>(dtypeSize(dtype))));
 }
 
 const RawField *RawSplit::find(const std::string &name) const {
@@ -182,7 +166,9 @@ void copyRowRange(void *ctx, int64_t begin, int64_t end) {
 } // namespace
 
 void copyRows(const RawField &field, const int64_t *rows, int64_t first, int64_t n, void *dst) {
-  if (field.idxType) check(nnc_idx_to_f32(nullptr, field.idxType, 0, nullptr)); // a type it converts
+  // The threads cannot report an error: the type is checked here, once.
+  if (field.idxType && nnc_idx_element_size(field.idxType) == 0)
+    throw TrainError("internal error: IDX element type " + std::to_string(field.idxType));
   RowCopy c{field, rows, first, dst};
   // A batch of images is worth splitting over the threads (the training
   // loop gathers one per step); a few small rows are not.
