@@ -18,14 +18,6 @@ using namespace llvm;
 using ir::DType;
 using ir::Op;
 
-namespace {
-
-bool isReduction(Op op) {
-  return op == Op::ReduceSum || op == Op::ReduceMax || op == Op::ReduceMin || op == Op::ReduceMean;
-}
-
-} // namespace
-
 // The loop domain of fused kernel `k`, after checking that every node is
 // element-aligned with it (fuseKernels builds only such kernels; this guards
 // hand-made ones).
@@ -41,10 +33,10 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
     if (foldedConstant(g, id)) continue;
     if (n.op == Op::Transpose && k.isInterior(id)) continue; // a GEMM operand, read transposed in place
     ir::OpCategory cat = ir::opInfo(n.op).category;
-    if (cat != ir::OpCategory::Elementwise && cat != ir::OpCategory::Broadcast && !isReduction(n.op) &&
+    if (cat != ir::OpCategory::Elementwise && cat != ir::OpCategory::Broadcast && !ir::isReduction(n.op) &&
         n.op != Op::MatMul)
       fail(id, "is not elementwise, a broadcast, a reduction or a matmul");
-    const ir::Shape &s = isReduction(n.op) ? g.type(n.inputs[0]).shape : n.type.shape;
+    const ir::Shape &s = ir::isReduction(n.op) ? g.type(n.inputs[0]).shape : n.type.shape;
     if (!domain) domain = s;
     if (s != *domain) fail(id, "has shape " + s.str() + ", the kernel's domain is " + domain->str());
     for (ir::NodeId x : n.inputs) {
@@ -52,9 +44,9 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
       if (n.op == Op::Broadcast) fail(id, "broadcasts a value of its own kernel");
       if (n.op == Op::MatMul && !(g.node(x).op == Op::Transpose && k.isInterior(x)))
         fail(id, "multiplies a value of its own kernel");
-      if (isReduction(g.node(x).op)) fail(id, "reads a reduction of its own kernel");
+      if (ir::isReduction(g.node(x).op)) fail(id, "reads a reduction of its own kernel");
     }
-    if (isReduction(n.op) && k.isInterior(id)) fail(id, "is a reduction without a buffer");
+    if (ir::isReduction(n.op) && k.isInterior(id)) fail(id, "is a reduction without a buffer");
   }
   return domain.value_or(ir::Shape{});
 }
@@ -80,7 +72,7 @@ std::optional<size_t> parallelAxis(const ir::Graph &g, const Kernel &k, const ir
   if (fixed * (domain.hasBatch() ? 128 : 1) < kParallelElements) return std::nullopt;
   std::vector<bool> reduced(domain.rank(), false);
   for (ir::NodeId id : k.nodes)
-    if (isReduction(g.node(id).op))
+    if (ir::isReduction(g.node(id).op))
       for (int64_t ax : g.node(id).attrs.getInts("axes")) reduced[static_cast<size_t>(ax)] = true;
   for (size_t a = 0; a < domain.rank(); ++a)
     if (!reduced[a]) return a;
@@ -94,7 +86,7 @@ void KernelEmitter::fused(const Kernel &k) {
   if (std::optional<ir::NodeId> mm = fusedMatMul(g, k)) return fusedGemm(k, *mm, domain);
   bool nest = false; // broadcasts and reductions need the multi-index
   for (ir::NodeId id : k.nodes)
-    nest |= node(id).op == Op::Broadcast || isReduction(node(id).op);
+    nest |= node(id).op == Op::Broadcast || ir::isReduction(node(id).op);
   initReductions(k);
   // The loops over [begin, end) of the split axis (of blocks, when flat).
   auto loops = [&](KernelEmitter &e, std::optional<size_t> axis, Value *begin, Value *end) {
@@ -148,7 +140,7 @@ KernelEmitter::FusedSteps KernelEmitter::fusedSteps(const Kernel &k, const ir::S
       for (size_t i = 0; i < from.rank(); ++i)
         if (from[i] == domain[off + i]) st[off + i] = fromStrides[i];
       steps[id] = st;
-    } else if (isReduction(n.op)) {
+    } else if (ir::isReduction(n.op)) {
       auto axes = n.attrs.getInts("axes");
       ir::Shape kept = domain;
       for (int64_t ax : axes) kept[static_cast<size_t>(ax)] = 1;
@@ -163,7 +155,7 @@ KernelEmitter::FusedSteps KernelEmitter::fusedSteps(const Kernel &k, const ir::S
 void KernelEmitter::initReductions(const Kernel &k) {
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = node(id);
-    if (!isReduction(n.op)) continue;
+    if (!ir::isReduction(n.op)) continue;
     DType t = n.type.dtype;
     bool fp = ir::isFloat(t);
     Constant *init = constantOf(t, 0);
@@ -201,7 +193,7 @@ void KernelEmitter::fusedElement(const Kernel &k, const FusedSteps &steps, Value
     } else if (n.op == Op::Broadcast) {
       ir::NodeId x = n.inputs[0];
       v = foldedConstant(g, x) ? value(x) : load(x, dot(idx, steps.at(id)));
-    } else if (isReduction(n.op)) {
+    } else if (ir::isReduction(n.op)) {
       DType t = n.type.dtype;
       Value *o = dot(idx, steps.at(id));
       Value *acc = load(id, o), *x = value(n.inputs[0]);

@@ -21,14 +21,6 @@ namespace nnc::codegen::detail {
 using namespace llvm;
 using ir::Op;
 
-namespace {
-
-bool isReduction(Op op) {
-  return op == Op::ReduceSum || op == Op::ReduceMax || op == Op::ReduceMin || op == Op::ReduceMean;
-}
-
-} // namespace
-
 void KernelEmitter::fusedGemm(const Kernel &k, ir::NodeId mm, const ir::Shape &domain) {
   const ir::Node &n = node(mm);
   std::optional<ir::NodeId> dest = gemmDestination(g, k);
@@ -49,7 +41,7 @@ void KernelEmitter::fusedGemm(const Kernel &k, ir::NodeId mm, const ir::Shape &d
     if (u.op == Op::Transpose && id != n.inputs[0] && id != n.inputs[1])
       throw CodegenError("codegen: fused transpose node " + std::to_string(id) + " is not an operand of the GEMM");
     work |= u.op != Op::Transpose && u.op != Op::MatMul;
-    if (!isReduction(u.op)) continue;
+    if (!ir::isReduction(u.op)) continue;
     for (int64_t ax : u.attrs.getInts("axes")) keep |= ax == 0 ? NNC_GEMM_KEEP_COLUMNS : NNC_GEMM_KEEP_ROWS;
   }
   const ir::Shape &xs = g.type(n.inputs[0]).shape;

@@ -24,10 +24,6 @@ bool callsLibm(Op op) {
   return op == Op::Exp || op == Op::Log || op == Op::Tanh || op == Op::Sin || op == Op::Cos || op == Op::Pow;
 }
 
-bool isReduction(Op op) {
-  return op == Op::ReduceSum || op == Op::ReduceMax || op == Op::ReduceMin || op == Op::ReduceMean;
-}
-
 bool fusable(const ir::Node &n) {
   switch (ir::opInfo(n.op).category) {
   case ir::OpCategory::Elementwise:
@@ -35,7 +31,7 @@ bool fusable(const ir::Node &n) {
   case ir::OpCategory::Broadcast:
     return true;
   case ir::OpCategory::Reduce:
-    return isReduction(n.op);
+    return ir::isReduction(n.op);
   case ir::OpCategory::Source:
   case ir::OpCategory::Layout:
   case ir::OpCategory::Opaque:
@@ -81,7 +77,7 @@ private:
 
   const ir::Shape &domainOf(NodeId id) const {
     const ir::Node &n = node(id);
-    return isReduction(n.op) ? g_.type(n.inputs[0]).shape : n.type.shape;
+    return ir::isReduction(n.op) ? g_.type(n.inputs[0]).shape : n.type.shape;
   }
 
   int newGroup(NodeId id, bool fused) {
@@ -109,7 +105,7 @@ private:
       int c = groupOf(in);
       // A broadcast reads its operand at other indices, and a reduction's
       // result is complete only after the loop: neither is element-aligned.
-      if (c < 0 || n.op == Op::Broadcast || isReduction(node(in).op)) continue;
+      if (c < 0 || n.op == Op::Broadcast || ir::isReduction(node(in).op)) continue;
       if (!groups_[static_cast<size_t>(c)].fused || groups_[static_cast<size_t>(c)].domain != dom) continue;
       if (std::find(members.begin(), members.end(), c) != members.end()) continue;
       std::vector<int> trial = members;
@@ -173,7 +169,7 @@ private:
         if (c < 0 || !inUnion(c)) continue;
         if (node(u).op == Op::MatMul && node(in).op == Op::Transpose && c == groupOf(u)) continue; // read in place
         if (node(u).op == Op::Broadcast || node(u).op == Op::MatMul || node(u).op == Op::Transpose ||
-            isReduction(node(in).op))
+            ir::isReduction(node(in).op))
           return false;
       }
       return true;
@@ -181,7 +177,7 @@ private:
     int gemms = 0, reductionsAcrossAxes = 0;
     auto count = [&](NodeId u) {
       gemms += node(u).op == Op::MatMul;
-      reductionsAcrossAxes += isReduction(node(u).op) && node(u).attrs.getInts("axes").size() != 1;
+      reductionsAcrossAxes += ir::isReduction(node(u).op) && node(u).attrs.getInts("axes").size() != 1;
     };
     if (!aligned(id)) return false;
     count(id);
@@ -288,7 +284,7 @@ private:
     k.nodes.insert(k.nodes.end(), grp.nodes.begin(), grp.nodes.end());
     if (grp.fused)
       for (NodeId u : grp.nodes) {
-        if (isReduction(node(u).op) || g_.isOutput(u)) continue;
+        if (ir::isReduction(node(u).op) || g_.isOutput(u)) continue;
         bool inside = true;
         for (NodeId w : users_[static_cast<size_t>(u)]) inside &= groupOf(w) == static_cast<int>(c);
         if (inside) k.interior.push_back(u);

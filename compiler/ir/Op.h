@@ -22,6 +22,10 @@ struct OpInfo {
 
 const OpInfo &opInfo(Op op);
 inline const char *opName(Op op) { return opInfo(op).name; }
+// The reductions to a value per kept element (sum, max, min, mean); not argmax.
+inline bool isReduction(Op op) {
+  return op == Op::ReduceSum || op == Op::ReduceMax || op == Op::ReduceMin || op == Op::ReduceMean;
+}
 std::optional<Op> parseOp(std::string_view name);
 const char *categoryName(OpCategory c);
 
