@@ -25,13 +25,20 @@ void packStrided(const float *src, int64_t rowStride, int rows, int width, int64
     std::fill(dst + k * width + rows, dst + (k + 1) * width, 0.0f);
 }
 
-// dst[k * width + r] = src[k * kStride + r] for r < rows, zero-padded: each
-// of the kc source runs is already contiguous.
-void packContiguous(const float *src, int64_t kStride, int rows, int width, int64_t kc, float *dst) {
+// dst[k * Width + r] = src[k * kStride + r] for r < rows, zero-padded: each
+// of the kc source runs is already contiguous. Width is a constant so that a
+// full run is a few vector moves: a memcpy of variable size became `rep
+// movs`, whose start-up cost exceeded the copy of 48 bytes.
+template <int Width> void packContiguous(const float *src, int64_t kStride, int rows, int64_t kc, float *dst) {
+  if (rows == Width) {
+    for (int64_t k = 0; k < kc; ++k)
+      std::memcpy(dst + k * Width, src + k * kStride, Width * sizeof(float));
+    return;
+  }
   for (int64_t k = 0; k < kc; ++k) {
-    float *d = dst + k * width;
-    std::memcpy(d, src + k * kStride, static_cast<std::size_t>(rows) * sizeof(float));
-    std::fill(d + rows, d + width, 0.0f);
+    float *d = dst + k * Width;
+    std::copy(src + k * kStride, src + k * kStride + rows, d);
+    std::fill(d + rows, d + Width, 0.0f);
   }
 }
 
@@ -42,7 +49,7 @@ void packA(bool trans, const float *A, int64_t lda, int64_t i0, int64_t k0, int6
     int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
     int64_t i = i0 + ir;
     if (trans)
-      packContiguous(A + k0 * lda + i, lda, rows, kMR, kc, dst);
+      packContiguous<kMR>(A + k0 * lda + i, lda, rows, kc, dst);
     else
       packStrided(A + i * lda + k0, lda, rows, kMR, kc, dst);
   }
@@ -55,7 +62,7 @@ void packB(bool trans, const float *B, int64_t ldb, int64_t k0, int64_t j0, int6
     if (trans)
       packStrided(B + j * ldb + k0, ldb, cols, kNR, kc, dst);
     else
-      packContiguous(B + k0 * ldb + j, ldb, cols, kNR, kc, dst);
+      packContiguous<kNR>(B + k0 * ldb + j, ldb, cols, kc, dst);
   }
 }
 
