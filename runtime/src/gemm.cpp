@@ -85,8 +85,11 @@ void gemmPacked(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
           for (int64_t jr = 0; jr < nc; jr += kNR) {
             int n = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
             microKernel(kc, Ap + ir * kc, Bp + jr * kc, g.alpha, beta, g.C + (ic + ir) * g.ldc + jc + jr, g.ldc, m, n);
-            g.finish(pc, kc, ic + ir, ic + ir + m, jc + jr, jc + jr + n);
           }
+          // The epilogue sees whole rows of the block, still in L1, rather
+          // than one tile: it streams what it reads (an optimizer's state)
+          // along kMR rows instead of jumping between them per tile.
+          g.finish(pc, kc, ic + ir, ic + ir + m, jc, jc + nc);
         }
       }
     }
