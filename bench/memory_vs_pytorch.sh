@@ -7,7 +7,9 @@
 # keeps the training and test images as float32 rows scaled by 1/255 (188 MB +
 # 31 MB) and the labels as float32; nnc keeps the images as the files' u8
 # (47 MB + 8 MB) and the labels as int32, and runs the data graph
-# (`flatten(image) / 255.0`) on each batch as it gathers it. The rest is each
+# (`flatten(image) / 255.0`) on each batch as it gathers it; it checks the
+# test files first, then reads them again after training in place of the
+# training rows, so the two splits are never in memory together. The rest is each
 # side's own: nnc's weights, Adam state and the buffers of one batch; PyTorch's
 # the same plus its libraries (libtorch, OpenBLAS, numpy) and the interpreter.
 set -euo pipefail

@@ -27,6 +27,7 @@ using namespace nnc;
 namespace {
 
 constexpr uint32_t kRows = 40;
+constexpr uint32_t kTestRows = 6;
 constexpr uint64_t kDataSeed = 5;
 
 void writeIdx(const std::string &path, const std::vector<uint32_t> &dims, const std::vector<uint8_t> &data) {
@@ -45,24 +46,27 @@ struct Compiled {
   test::TempDir dir{"nnc_batch_pre"};
   std::unique_ptr<codegen::JitProgram> jit;
   const nnc_program *program = nullptr;
-  std::string images, labels;
+  std::string images, labels, testImages, testLabels;
 
-  Compiled() {
+  // testFiles: a test split of its own files (rows 0..kTestRows of the
+  // pattern, labels shifted) instead of a fraction of the training rows.
+  explicit Compiled(bool testFiles = false) {
     images = dir.path("img.idx");
     labels = dir.path("lab.idx");
-    std::vector<uint8_t> pixels, classes;
-    for (uint32_t i = 0; i < kRows * 4; ++i)
-      pixels.push_back(static_cast<uint8_t>(i * 97 % 256));
-    for (uint32_t i = 0; i < kRows; ++i)
-      classes.push_back(static_cast<uint8_t>(i % 3));
-    writeIdx(images, {kRows, 2, 2}, pixels);
-    writeIdx(labels, {kRows}, classes);
+    writeImages(images, labels, kRows, 0);
+    std::string test = "  test = 0.2\n";
+    if (testFiles) {
+      testImages = dir.path("timg.idx");
+      testLabels = dir.path("tlab.idx");
+      writeImages(testImages, testLabels, kTestRows, 1);
+      test = "  test = idx(\"" + testImages + "\", \"" + testLabels + "\")\n";
+    }
     std::string source = "import std\n"
                          "model M(x: f32[B, 4], s: f32[B, 4]) -> f32[B, 3] {\n"
                          "  return dense(relu(dense(x, 8) + dense(s, 8)), 3)\n}\n"
                          "data d {\n  train = idx(\"" + images + "\", \"" + labels + "\")\n"
-                         "  x = standardize(flatten(image))\n  s = flatten(image) / 255.0\n  y = label\n"
-                         "  test = 0.2\n  validation = 0.25\n  seed = " + std::to_string(kDataSeed) + "\n}\n"
+                         "  x = standardize(flatten(image))\n  s = flatten(image) / 255.0\n  y = label\n" +
+                         test + "  validation = 0.25\n  seed = " + std::to_string(kDataSeed) + "\n}\n"
                          "train M on d {\n  loss = softmax_cross_entropy(M(x, s), y)\n"
                          "  optimizer = adam(lr = 0.01)\n  batch = 8\n}\n";
     std::string path = dir.path("p.nn");
@@ -75,6 +79,19 @@ struct Compiled {
     driver::TrainProgram tp = driver::assembleTrainProgram(fe.program, fe.program.trains.at(0));
     jit = codegen::jitProgram(tp.spec(""));
     program = static_cast<const nnc_program *>(jit->descriptor());
+  }
+
+  // rows 2x2 u8 images (pixels all over 0..255) and labels 0..2, shifted by
+  // labelShift.
+  static void writeImages(const std::string &imagePath, const std::string &labelPath, uint32_t rows,
+                          uint32_t labelShift) {
+    std::vector<uint8_t> pixels, classes;
+    for (uint32_t i = 0; i < rows * 4; ++i)
+      pixels.push_back(static_cast<uint8_t>(i * 97 % 256));
+    for (uint32_t i = 0; i < rows; ++i)
+      classes.push_back(static_cast<uint8_t>((i + labelShift) % 3));
+    writeIdx(imagePath, {rows, 2, 2}, pixels);
+    writeIdx(labelPath, {rows}, classes);
   }
 };
 
@@ -186,4 +203,48 @@ TEST_CASE("batch preprocessing: epochs and evaluation allocate nothing", "[train
   CHECK(last < first);
   CHECK(validation == 1);
   CHECK(tested == 1);
+}
+
+TEST_CASE("batch preprocessing: a test split of its own files is checked at the start and read after training",
+          "[train][data]") {
+  Compiled c(true);
+  const nnc_program &program = *c.program;
+  trainer::Manifest m = trainer::parseManifest(program.manifest, program.num_graphs);
+  trainer::checkManifest(m);
+  trainer::ModelState state = trainer::initModelState(m, program);
+  trainer::Dataset data = trainer::loadDataset(m, program, "", 11, state.statistics);
+  REQUIRE(data.hasTest);
+  REQUIRE(data.deferredTest);
+  CHECK(data.test.rows == kTestRows);
+  CHECK(data.test.sourceRows);
+  CHECK(data.test.raw.fields.empty()); // not in memory while training
+  CHECK(data.train.raw.find("image"));
+
+  data.readTest();
+  CHECK(!data.deferredTest);
+  CHECK(data.train.raw.fields.empty()); // the training rows are freed for it
+  REQUIRE(data.test.raw.rows == kTestRows);
+  trainer::FieldBatch batch(m, program, data, state.statistics, 8);
+  std::vector<int64_t> rows = {5, 0, 3};
+  batch.gather(data.test, rows.data(), 3);
+  const auto *y = static_cast<const int32_t *>(batch.field(fieldIndex(m, "y")));
+  const auto *s = static_cast<const float *>(batch.field(fieldIndex(m, "s")));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    CHECK(y[i] == (rows[i] + 1) % 3);
+    for (int64_t k = 0; k < 4; ++k)
+      CHECK(s[i * 4 + k] == static_cast<float>((rows[i] * 4 + k) * 97 % 256) / 255.0f);
+  }
+  data.readTest(); // read once: a second call changes nothing
+  CHECK(data.test.raw.rows == kTestRows);
+
+  SECTION("a test file that changed during training is an error naming it") {
+    trainer::Dataset again = trainer::loadDataset(m, program, "", 11, state.statistics);
+    Compiled::writeImages(c.testImages, c.testLabels, kTestRows - 1, 1);
+    CHECK_THROWS_WITH(again.readTest(), Catch::Contains("changed during training") &&
+                                            Catch::Contains("held 6 rows, now 5"));
+  }
+  SECTION("a damaged test file is reported when the data loads, before any training") {
+    std::ofstream(c.testImages, std::ios::binary | std::ios::trunc) << "not an IDX file";
+    CHECK_THROWS_WITH(trainer::loadDataset(m, program, "", 11, state.statistics), Catch::Contains("timg.idx"));
+  }
 }

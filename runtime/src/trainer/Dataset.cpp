@@ -176,23 +176,46 @@ void splitOffTest(const Manifest &m, RawSplit &train, RawSplit &test) {
 // source's rows for FieldBatch. Otherwise the data graph runs over each
 // split whole (in place, so narrow IDX elements are widened to f32 first),
 // and the source's rows are dropped once a split's fields are kept.
+RawSplit readSplit(const Manifest &m, const Source &src, const std::string &dataDir) {
+  if (src.kind == Source::Generated)
+    throw TrainError("invalid program manifest: the test split is generated but the train split is not");
+  RawSplit raw = readSource(src, dataDir);
+  if (raw.rows < 1) throw TrainError("the " + src.split + " split has no rows");
+  matchInputs(*m.dataGraph, src, raw);
+  return raw;
+}
+
+// The test split's source, read and checked now, before the training split,
+// and then dropped: Dataset::readTest reads it again after training.
+void deferTest(const Manifest &m, const Source &src, const std::string &dataDir, Dataset &ds) {
+  ds.test.rows = readSplit(m, src, dataDir).rows;
+  ds.test.sourceRows = true;
+  ds.deferredTest = [&m, &src, dataDir, rows = ds.test.rows] {
+    RawSplit raw = readSplit(m, src, dataDir);
+    if (raw.rows != rows) {
+      std::string file = raw.fields.empty() || raw.fields[0].file.empty() ? "the test source" : quoted(raw.fields[0].file);
+      throw TrainError(file + " changed during training: it held " + std::to_string(rows) + " rows, now " +
+                       std::to_string(raw.rows));
+    }
+    return raw;
+  };
+}
+
 void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDir, uint64_t seed,
               std::vector<StoredTensor> &statistics, Dataset &ds) {
   struct Pending {
     RawSplit raw;
     SplitData *dst;
   };
+  const bool perBatch = m.dataGraph->rowwise;
+  const Source *testSource = m.source("test");
+  // Kept as its source's rows, the test split is not needed until the
+  // training ends. (Preprocessed whole, it is kept as fields, and those are
+  // computed now.)
+  if (perBatch && testSource) deferTest(m, *testSource, dataDir, ds);
   std::vector<Pending> splits;
-  for (const char *name : {"train", "test"}) {
-    const Source *src = m.source(name);
-    if (!src) continue;
-    if (src->kind == Source::Generated)
-      throw TrainError("invalid program manifest: the test split is generated but the train split is not");
-    Pending s{readSource(*src, dataDir), std::string(name) == "train" ? &ds.train : &ds.test};
-    if (s.raw.rows < 1) throw TrainError("the " + std::string(name) + " split has no rows");
-    matchInputs(*m.dataGraph, *src, s.raw);
-    splits.push_back(std::move(s));
-  }
+  splits.push_back({readSplit(m, *m.source("train"), dataDir), &ds.train});
+  if (testSource && !ds.deferredTest) splits.push_back({readSplit(m, *testSource, dataDir), &ds.test});
   if (m.settings.test > 0) {
     if (m.source("test")) throw TrainError("invalid program manifest: a test source and a test fraction");
     Pending test{{}, &ds.test};
@@ -200,7 +223,6 @@ void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDi
     splits.push_back(std::move(test));
     ds.hasTest = true;
   }
-  const bool perBatch = m.dataGraph->rowwise;
   if (!perBatch)
     for (Pending &s : splits)
       for (RawField &f : s.raw.fields)
@@ -234,6 +256,13 @@ void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDi
 }
 
 } // namespace
+
+void Dataset::readTest() {
+  if (!deferredTest) return;
+  train.raw = RawSplit{};
+  test.raw = deferredTest();
+  deferredTest = nullptr;
+}
 
 Dataset loadDataset(const Manifest &m, const nnc_program &program, const std::string &dataDir, uint64_t seed,
                     std::vector<StoredTensor> &statistics) {

@@ -16,6 +16,7 @@
 
 #include "nnc/program.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,17 @@ struct SplitData {
 struct Dataset {
   SplitData train, test;
   bool hasTest = false;
+  // A test split of its own files, kept as its source's rows, is read and
+  // checked when the dataset loads, then dropped until the evaluation after
+  // training, when readTest reads it again in place of the training rows:
+  // the two never take memory together. Null once read, or when the test
+  // split stays in memory throughout.
+  std::function<RawSplit()> deferredTest;
+
+  // Frees the training split's rows and reads the deferred test split, if
+  // any: after the last step, before the test split is evaluated. Throws
+  // TrainError when its files no longer hold what they held at the start.
+  void readTest();
   // nnc_split_indices of the training split: the validation rows, ascending,
   // then the training rows, ascending.
   std::vector<int64_t> split;

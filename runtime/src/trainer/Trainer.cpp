@@ -163,6 +163,7 @@ int train(const nnc_program *programPtr, const std::vector<std::string> &args, s
   summary.epochs = std::max(summary.epochs, pos.epoch);
 
   if (data.hasTest) {
+    data.readTest();
     summary.test = Metrics{loop.evalNames(), loop.evaluateTest()};
     report.test(*summary.test);
     history.testNames = summary.test->names;
