@@ -15,6 +15,9 @@ trap 'rm -rf "$work"' EXIT
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(mlp cnn lstm)
 declare -A example=([mlp]=fashion_mlp [cnn]=fashion_cnn [lstm]=lstm_forecast)
+# Where the host put the two vCPUs decides what a second thread is worth
+# (core_to_core.cpp): measured before each 2-thread run.
+g++ -O2 bench/core_to_core.cpp -lpthread -o "$work/core_to_core"
 for model in "${models[@]}"; do
   "$build/nnc" build "examples/${example[$model]}.nn" -o "$work/$model"
   extra=() steps=()
@@ -23,13 +26,17 @@ for model in "${models[@]}"; do
     steps=(--steps $(( ${NNC_BENCH_CNN_SAMPLES:-12800} / 128 )))
   fi
   for threads in 1 2; do
+    latency=""
+    [ "$threads" = 1 ] || latency=$("$work/core_to_core")
     nnc=$("$work/$model" --epochs 1 --threads "$threads" "${steps[@]}" --quiet --json | tail -1)
     torch=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
             /usr/bin/python3 bench/torch_train.py "$model" "$threads" "${extra[@]}")
-    /usr/bin/python3 - "$model" "$threads" "$nnc" "$torch" <<'PY'
+    /usr/bin/python3 - "$model" "$threads" "$nnc" "$torch" "$latency" <<'PY'
 import json, sys
 n, t = json.loads(sys.argv[3])["samples_per_s"], json.loads(sys.argv[4])["samples_per_s"]
-print(f"{sys.argv[1]:4} threads {sys.argv[2]}: nnc {n:9.0f} samples/s, torch eager {t:9.0f} samples/s, ratio {n / t:.2f}x")
+latency = f"  (core-to-core round trip {sys.argv[5]} ns)" if sys.argv[5] else ""
+print(f"{sys.argv[1]:4} threads {sys.argv[2]}: nnc {n:9.0f} samples/s, torch eager {t:9.0f} samples/s, ratio {n / t:.2f}x"
+      + latency)
 PY
   done
 done
