@@ -111,22 +111,67 @@ void scaleC(const Args &g) {
   }
 }
 
-// A thread's share is a range of whole tiles of rows or of columns, so the
-// split never cuts through a tile.
+// A thread's share is a range of whole tiles: of rows of tiles, of columns
+// of tiles, or of the tiles in row-major order (a partial row of tiles, whole
+// rows, a partial row), so the split never cuts through a tile.
+enum class SplitBy { Rows, Columns, Tiles };
+
 struct Split {
   const Args *g;
-  bool byColumns;
+  SplitBy by;
+  int64_t colTiles;
   void (*block)(const Args &, int64_t, int64_t, int64_t, int64_t); // gemmPacked or gemmDirect
 };
 
 void runShare(void *ctx, int64_t begin, int64_t end) {
   const Split &s = *static_cast<const Split *>(ctx);
   const Args &g = *s.g;
-  if (s.byColumns) {
+  // Rows [r0, r1) x columns [c0, c1) of tiles.
+  auto tiles = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    s.block(g, r0 * kMR, std::min(r1 * kMR, g.M), c0 * kNR, std::min(c1 * kNR, g.N));
+  };
+  switch (s.by) {
+  case SplitBy::Columns:
     s.block(g, 0, g.M, begin * kNR, std::min(end * kNR, g.N));
     return;
+  case SplitBy::Rows:
+    s.block(g, begin * kMR, std::min(end * kMR, g.M), 0, g.N);
+    return;
+  case SplitBy::Tiles:
+    for (int64_t t = begin; t < end;) {
+      int64_t r = t / s.colTiles, c = t % s.colTiles;
+      if (c == 0 && end - t >= s.colTiles) {
+        int64_t rEnd = end / s.colTiles;
+        tiles(r, rEnd, 0, s.colTiles);
+        t = rEnd * s.colTiles;
+      } else {
+        int64_t cEnd = std::min(s.colTiles, c + (end - t));
+        tiles(r, r + 1, c, cEnd);
+        t += cEnd - c;
+      }
+    }
+    return;
   }
-  s.block(g, begin * kMR, std::min(end * kMR, g.M), 0, g.N);
+}
+
+// How to cut the product's tiles between `threads` threads. Columns give each
+// thread its own slice of packed B and repack A per thread, rows the reverse:
+// cut the dimension with more tiles, unless the epilogue's wish to see whole
+// columns (or rows) on one thread leaves only the other. Where cutting whole
+// rows of tiles leaves the threads uneven shares (the 11 rows of tiles of a
+// 128-row batch: 6 and 5), cut the row-major order of tiles instead: the
+// threads then share one row of tiles, whose sliver of A both pack.
+SplitBy chooseSplit(bool keepColumns, bool keepRows, int64_t rowTiles, int64_t colTiles, int threads) {
+  if (keepColumns) return SplitBy::Columns;
+  if (keepRows || colTiles < rowTiles) {
+    auto largest = [&](int64_t n) {
+      int64_t chunks = std::min<int64_t>(threads, n);
+      return (n + chunks - 1) / chunks;
+    };
+    bool uneven = largest(rowTiles * colTiles) < largest(rowTiles) * colTiles;
+    return !keepRows && uneven ? SplitBy::Tiles : SplitBy::Rows;
+  }
+  return SplitBy::Columns;
 }
 
 void gemm(const Args &g) {
@@ -145,15 +190,15 @@ void gemm(const Args &g) {
   // Compare in double: M * N * K can exceed int64 for absurd shapes. The
   // cheap tests come first: batch-1 products never reach the pool.
   double work = static_cast<double>(g.M) * static_cast<double>(g.N) * static_cast<double>(g.K);
-  if (work < static_cast<double>(kParallelMinWork) || splittable == 1 || nnc_threads_get() == 1) {
+  const int threads = nnc_threads_get();
+  if (work < static_cast<double>(kParallelMinWork) || splittable == 1 || threads == 1) {
     block(g, 0, g.M, 0, g.N);
     return;
   }
-  // Splitting the columns gives each thread its own slice of packed B and
-  // repacks A per thread (and vice versa): cut the dimension with more tiles.
-  // Either way every element is computed as on one thread.
-  Split split{&g, keepColumns || (!keepRows && colTiles >= rowTiles), block};
-  nnc_parallel_for(split.byColumns ? colTiles : rowTiles, runShare, &split);
+  // Every element is computed as on one thread, whatever the split.
+  Split split{&g, chooseSplit(keepColumns, keepRows, rowTiles, colTiles, threads), colTiles, block};
+  int64_t n = split.by == SplitBy::Columns ? colTiles : split.by == SplitBy::Rows ? rowTiles : rowTiles * colTiles;
+  nnc_parallel_for(n, runShare, &split);
 }
 
 } // namespace
