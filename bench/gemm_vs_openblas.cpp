@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <vector>
 
 // OpenBLAS's own thread control; weak so the file also links against another
@@ -105,20 +106,43 @@ int main(int argc, char **argv) {
   if (openblas_set_num_threads) openblas_set_num_threads(threads);
   std::printf("threads: nnc %d (OpenBLAS set to %d)\n\n", nnc_threads_get(), threads);
   std::printf("%-24s %14s %9s %9s %7s %9s\n", "product", "M x N x K", "nnc", "openblas", "ratio", "max rel");
+  // Every nnc product first, then every OpenBLAS one: OpenBLAS's threads
+  // busy-wait for a while after each call, and on two cores they took one
+  // from nnc's pool when the two libraries alternated (square 128 at 2
+  // threads: 26 GFLOP/s). nnc's workers sleep within microseconds.
+  std::vector<Operands> operands;
+  std::vector<std::vector<float>> cNnc, cRef;
+  std::vector<double> nnc, blas;
   for (const Shape &s : kShapes) {
-    Operands o = makeOperands(s);
-    std::vector<float> cNnc(static_cast<size_t>(s.M) * s.N), cRef(cNnc.size());
-    double nnc = gflops(s, [&] {
-      nnc_sgemm(s.transA, s.transB, s.M, s.N, s.K, 1.0f, o.A.data(), o.lda, o.B.data(), o.ldb, 0.0f, cNnc.data(), s.N);
-    });
-    double blas = gflops(s, [&] {
+    operands.push_back(makeOperands(s));
+    cNnc.emplace_back(static_cast<size_t>(s.M) * s.N);
+    cRef.emplace_back(static_cast<size_t>(s.M) * s.N);
+  }
+  for (size_t k = 0; k < std::size(kShapes); ++k) {
+    const Shape &s = kShapes[k];
+    const Operands &o = operands[k];
+    float *c = cNnc[k].data();
+    nnc.push_back(gflops(s, [&] {
+      nnc_sgemm(s.transA, s.transB, s.M, s.N, s.K, 1.0f, o.A.data(), o.lda, o.B.data(), o.ldb, 0.0f, c, s.N);
+    }));
+  }
+  for (size_t k = 0; k < std::size(kShapes); ++k) {
+    const Shape &s = kShapes[k];
+    const Operands &o = operands[k];
+    float *c = cRef[k].data();
+    blas.push_back(gflops(s, [&] {
       cblas_sgemm(CblasRowMajor, s.transA ? CblasTrans : CblasNoTrans, s.transB ? CblasTrans : CblasNoTrans, s.M, s.N,
-                  s.K, 1.0f, o.A.data(), o.lda, o.B.data(), o.ldb, 0.0f, cRef.data(), s.N);
-    });
+                  s.K, 1.0f, o.A.data(), o.lda, o.B.data(), o.ldb, 0.0f, c, s.N);
+    }));
+  }
+  for (size_t k = 0; k < std::size(kShapes); ++k) {
+    const Shape &s = kShapes[k];
     double maxRel = 0;
-    for (size_t i = 0; i < cRef.size(); ++i)
-      maxRel = std::max(maxRel, std::fabs(cNnc[i] - cRef[i]) / std::max(1.0, std::fabs(static_cast<double>(cRef[i]))));
-    std::printf("%-24s %4d x%4d x%4d %9.1f %9.1f %7.2f %9.1e\n", s.name, s.M, s.N, s.K, nnc, blas, nnc / blas, maxRel);
+    for (size_t i = 0; i < cRef[k].size(); ++i)
+      maxRel = std::max(maxRel, std::fabs(cNnc[k][i] - cRef[k][i]) /
+                                    std::max(1.0, std::fabs(static_cast<double>(cRef[k][i]))));
+    std::printf("%-24s %4d x%4d x%4d %9.1f %9.1f %7.2f %9.1e\n", s.name, s.M, s.N, s.K, nnc[k], blas[k],
+                nnc[k] / blas[k], maxRel);
   }
   std::printf("\nGFLOP/s, best of 50; ratio = nnc / openblas (> 1: nnc faster)\n");
   return 0;
