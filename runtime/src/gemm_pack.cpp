@@ -30,10 +30,12 @@ void packStridedScalar(const float *src, int64_t rowStride, int rows, int width,
 }
 
 #if defined(__AVX512F__)
-// GCC 12's own AVX-512 headers trip -Wuninitialized in these shuffles
-// (their _mm512_undefined_ps operand; GCC bug 105593).
+// GCC 12's own AVX-512 headers trip -Wuninitialized (-Wmaybe-uninitialized
+// unoptimized) in these shuffles: their _mm512_undefined_ps operand, GCC bug
+// 105593.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // Transposes the 16 x 16 block r[i][j] in registers: afterwards r[j] holds
 // what was column j. Unpacks pair rows by 32 and 64 bits, then two rounds of
 // 128-bit lane shuffles gather each column's four quarters.
