@@ -5,7 +5,8 @@
 // then the elements, big-endian, row-major. The data is decoded in chunks
 // into a buffer that grows as it fills, so a header that promises more data
 // than the file holds costs no giant allocation before the short read is
-// noticed.
+// noticed (large files get their whole buffer at once, but only as address
+// space: see reserveHuge).
 #include "nnc/data.h"
 
 #include "data_internal.h"
@@ -16,6 +17,8 @@
 #include <cstdlib>
 #include <type_traits>
 #include <vector>
+
+#include <sys/mman.h>
 
 using namespace nnc::rt;
 
@@ -220,9 +223,32 @@ int checkNoTrailingBytes(GzInput &in, int64_t dataBytes) {
                                   std::to_string(dataBytes) + " bytes of IDX data");
 }
 
+// A buffer for all `numel` elements at once, in transparent huge pages, when
+// the data is large enough to gain from them and the promise small enough to
+// reserve as address space alone (pages are touched only as they fill, so a
+// header that lies costs no memory); else null. The trainer gathers each
+// batch's rows from anywhere in a training split of tens of megabytes: with
+// 4 KiB pages, every row is a TLB miss.
+template <typename T> T *reserveHuge(int64_t numel) {
+#if defined(MADV_HUGEPAGE)
+  constexpr size_t kHugePage = size_t(2) << 20;
+  const size_t bytes = static_cast<size_t>(numel) * sizeof(T);
+  if (bytes < 4 * kHugePage || bytes > (size_t(1) << 30)) return nullptr;
+  void *p = nullptr;
+  const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  if (posix_memalign(&p, kHugePage, rounded) != 0) return nullptr;
+  madvise(p, rounded, MADV_HUGEPAGE); // only advice: without it, plain pages
+  return static_cast<T *>(p);
+#else
+  (void)numel;
+  return nullptr;
+#endif
+}
+
 // Reads the elements after the header into *data (malloc'd, numel long).
 template <typename T> int readData(GzInput &in, const IdxHeader &h, T *&data) {
   int64_t capacity = 0, done = 0;
+  if ((data = reserveHuge<T>(h.numel))) capacity = h.numel;
   std::vector<unsigned char> raw(static_cast<size_t>(kChunkElements * h.elemSize));
   while (done < h.numel) {
     int64_t n = std::min(kChunkElements, h.numel - done);

@@ -109,6 +109,31 @@ TEST_CASE("idx: u8 images, plain and gzip, as f32 and i32") {
   }
 }
 
+// Files of more than 8 MiB are read into one buffer reserved whole (in huge
+// pages where the system has them) rather than one grown as it fills.
+TEST_CASE("idx: a large file, its buffer reserved at once, reads every element") {
+  TempDir tmp;
+  const uint32_t rows = 3001, cols = 3001; // 9 MB: not a whole number of 2 MiB pages
+  Bytes data(size_t(rows) * cols);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = uint8_t(i * 2654435761u >> 11);
+  std::string path = tmp.path("large.idx");
+  writeFile(path, concat(idxHeader(0x08, {rows, cols}), data));
+  nnc_tensor_idx t{};
+  REQUIRE(nnc_idx_read(path.c_str(), &t) == NNC_OK);
+  REQUIRE(t.numel == int64_t(data.size()));
+  CHECK(std::memcmp(t.data, data.data(), data.size()) == 0);
+  nnc_tensor_idx_free(&t);
+  // As f32: four times the bytes, the same values.
+  nnc_tensor_f32 f{};
+  REQUIRE(nnc_idx_read_f32(path.c_str(), &f) == NNC_OK);
+  size_t mismatches = 0;
+  for (size_t i = 0; i < data.size(); ++i)
+    mismatches += f.data[i] != float(data[i]);
+  CHECK(mismatches == 0);
+  nnc_tensor_f32_free(&f);
+}
+
 TEST_CASE("idx: every element type decodes big-endian") {
   TempDir tmp;
   auto readF32 = [&](const Bytes &b) {
@@ -230,6 +255,8 @@ TEST_CASE("idx: malformed files are rejected with the file's name") {
   check(concat(idxHeader(8, {2, 3}), Bytes(9, 1)), "3 trailing bytes after the 6 bytes of IDX data");
   // A gigantic but legal header with no data fails fast, without allocating it.
   check(idxHeader(0x0E, {1 << 30, 16}), "truncated IDX data: expected 137438953472 bytes of data, found 0");
+  // A promise large enough to be reserved whole, kept short: the same error.
+  check(concat(idxHeader(8, {4096, 4096}), Bytes(7, 1)), "truncated IDX data: expected 16777216 bytes of data, found 7");
 }
 
 TEST_CASE("idx: damaged gzip files and float labels") {
