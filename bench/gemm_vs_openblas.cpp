@@ -139,8 +139,8 @@ int main(int argc, char **argv) {
     const Shape &s = kShapes[k];
     double maxRel = 0;
     for (size_t i = 0; i < cRef[k].size(); ++i)
-      maxRel = std::max(maxRel, std::fabs(cNnc[k][i] - cRef[k][i]) /
-                                    std::max(1.0, std::fabs(static_cast<double>(cRef[k][i]))));
+      maxRel = std::max(maxRel,
+                        std::fabs(cNnc[k][i] - cRef[k][i]) / std::max(1.0, std::fabs(static_cast<double>(cRef[k][i]))));
     std::printf("%-24s %4d x%4d x%4d %9.1f %9.1f %7.2f %9.1e\n", s.name, s.M, s.N, s.K, nnc[k], blas[k],
                 nnc[k] / blas[k], maxRel);
   }

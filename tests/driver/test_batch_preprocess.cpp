@@ -64,9 +64,12 @@ struct Compiled {
     std::string source = "import std\n"
                          "model M(x: f32[B, 4], s: f32[B, 4]) -> f32[B, 3] {\n"
                          "  return dense(relu(dense(x, 8) + dense(s, 8)), 3)\n}\n"
-                         "data d {\n  train = idx(\"" + images + "\", \"" + labels + "\")\n"
+                         "data d {\n  train = idx(\"" +
+                         images + "\", \"" + labels +
+                         "\")\n"
                          "  x = standardize(flatten(image))\n  s = flatten(image) / 255.0\n  y = label\n" +
-                         test + "  validation = 0.25\n  seed = " + std::to_string(kDataSeed) + "\n}\n"
+                         test + "  validation = 0.25\n  seed = " + std::to_string(kDataSeed) +
+                         "\n}\n"
                          "train M on d {\n  loss = softmax_cross_entropy(M(x, s), y)\n"
                          "  optimizer = adam(lr = 0.01)\n  batch = 8\n}\n";
     std::string path = dir.path("p.nn");
@@ -103,8 +106,7 @@ size_t fieldIndex(const trainer::Manifest &m, const std::string &name) {
 
 } // namespace
 
-TEST_CASE("batch preprocessing: u8 IDX rows per batch give what the split preprocessed whole gives",
-          "[train][data]") {
+TEST_CASE("batch preprocessing: u8 IDX rows per batch give what the split preprocessed whole gives", "[train][data]") {
   Compiled c;
   const nnc_program &program = *c.program;
   trainer::Manifest m = trainer::parseManifest(program.manifest, program.num_graphs);
@@ -152,8 +154,7 @@ TEST_CASE("batch preprocessing: u8 IDX rows per batch give what the split prepro
       const auto *want = static_cast<const unsigned char *>(whole.buffer(out));
       const auto *got = static_cast<const unsigned char *>(batch.field(fieldIndex(m, name)));
       for (size_t i = 0; i < rows.size(); ++i)
-        CHECK(std::memcmp(got + i * rowBytes, want + static_cast<size_t>(fileRows[rows[i]]) * rowBytes, rowBytes) ==
-              0);
+        CHECK(std::memcmp(got + i * rowBytes, want + static_cast<size_t>(fileRows[rows[i]]) * rowBytes, rowBytes) == 0);
     }
   };
   check(data.train, order.data() + testRows, {31, 0, 7, 2, 2, 19, 30, 5});
@@ -240,8 +241,8 @@ TEST_CASE("batch preprocessing: a test split of its own files is checked at the 
   SECTION("a test file that changed during training is an error naming it") {
     trainer::Dataset again = trainer::loadDataset(m, program, "", 11, state.statistics);
     Compiled::writeImages(c.testImages, c.testLabels, kTestRows - 1, 1);
-    CHECK_THROWS_WITH(again.readTest(), Catch::Contains("changed during training") &&
-                                            Catch::Contains("held 6 rows, now 5"));
+    CHECK_THROWS_WITH(again.readTest(),
+                      Catch::Contains("changed during training") && Catch::Contains("held 6 rows, now 5"));
   }
   SECTION("a damaged test file is reported when the data loads, before any training") {
     std::ofstream(c.testImages, std::ios::binary | std::ios::trunc) << "not an IDX file";

@@ -256,7 +256,8 @@ TEST_CASE("idx: malformed files are rejected with the file's name") {
   // A gigantic but legal header with no data fails fast, without allocating it.
   check(idxHeader(0x0E, {1 << 30, 16}), "truncated IDX data: expected 137438953472 bytes of data, found 0");
   // A promise large enough to be reserved whole, kept short: the same error.
-  check(concat(idxHeader(8, {4096, 4096}), Bytes(7, 1)), "truncated IDX data: expected 16777216 bytes of data, found 7");
+  check(concat(idxHeader(8, {4096, 4096}), Bytes(7, 1)),
+        "truncated IDX data: expected 16777216 bytes of data, found 7");
 }
 
 TEST_CASE("idx: damaged gzip files and float labels") {

@@ -207,8 +207,8 @@ TEST_CASE("gemm: results are bitwise identical for any thread count") {
   // between the threads ({300, 70, 300} and the MLP's batch of 128 at 2
   // threads, most shapes at 3), by tiles in row-major order. {8, 1100, 300}
   // (few rows) and {2000, 10, 128} (few columns) take the direct path.
-  const Shape shapes[] = {{129, 257, 64},  {40, 1100, 64}, {257, 129, 129}, {257, 40, 129},
-                          {300, 70, 300},  {128, 128, 784}, {8, 1100, 300}, {2000, 10, 128}};
+  const Shape shapes[] = {{129, 257, 64}, {40, 1100, 64},  {257, 129, 129}, {257, 40, 129},
+                          {300, 70, 300}, {128, 128, 784}, {8, 1100, 300},  {2000, 10, 128}};
   for (const Shape &s : shapes)
     for (bool transA : {false, true})
       for (bool transB : {false, true}) {

@@ -38,7 +38,8 @@ void readIdx(const Source &src, const std::string &dataDir, RawSplit &out) {
   out.rows = img->dims[0];
   out.fields.push_back(
       {"image", DType::F32, dimsAfterFirst(img->rank, img->dims), out.rows, img->data, images, img->type, img});
-  out.fields.push_back({"label", DType::I32, dimsAfterFirst(lab->rank, lab->dims), out.rows, lab->data, labels, 0, lab});
+  out.fields.push_back(
+      {"label", DType::I32, dimsAfterFirst(lab->rank, lab->dims), out.rows, lab->data, labels, 0, lab});
 }
 
 void readCsv(const Source &src, const std::string &dataDir, RawSplit &out) {
@@ -89,7 +90,8 @@ int64_t RawField::rowElems() const {
 }
 
 size_t RawField::rowBytes() const {
-  return static_cast<size_t>(rowElems() * (idxType ? nnc_idx_element_size(idxType) : static_cast<int64_t>(dtypeSize(dtype))));
+  return static_cast<size_t>(rowElems() *
+                             (idxType ? nnc_idx_element_size(idxType) : static_cast<int64_t>(dtypeSize(dtype))));
 }
 
 const RawField *RawSplit::find(const std::string &name) const {

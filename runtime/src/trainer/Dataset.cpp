@@ -171,11 +171,7 @@ void splitOffTest(const Manifest &m, RawSplit &train, RawSplit &test) {
   train = selectRows(train, order.data() + testRows, train.rows - testRows);
 }
 
-// Data read from files or literal rows. A rowwise data graph computes the
-// statistics over the training rows in chunks; each split then keeps its
-// source's rows for FieldBatch. Otherwise the data graph runs over each
-// split whole (in place, so narrow IDX elements are widened to f32 first),
-// and the source's rows are dropped once a split's fields are kept.
+// One split read from its source and checked against the data graph's inputs.
 RawSplit readSplit(const Manifest &m, const Source &src, const std::string &dataDir) {
   if (src.kind == Source::Generated)
     throw TrainError("invalid program manifest: the test split is generated but the train split is not");
@@ -193,7 +189,8 @@ void deferTest(const Manifest &m, const Source &src, const std::string &dataDir,
   ds.deferredTest = [&m, &src, dataDir, rows = ds.test.rows] {
     RawSplit raw = readSplit(m, src, dataDir);
     if (raw.rows != rows) {
-      std::string file = raw.fields.empty() || raw.fields[0].file.empty() ? "the test source" : quoted(raw.fields[0].file);
+      std::string file =
+          raw.fields.empty() || raw.fields[0].file.empty() ? "the test source" : quoted(raw.fields[0].file);
       throw TrainError(file + " changed during training: it held " + std::to_string(rows) + " rows, now " +
                        std::to_string(raw.rows));
     }
@@ -201,6 +198,11 @@ void deferTest(const Manifest &m, const Source &src, const std::string &dataDir,
   };
 }
 
+// Data read from files or literal rows. A rowwise data graph computes the
+// statistics over the training rows in chunks; each split then keeps its
+// source's rows for FieldBatch. Otherwise the data graph runs over each
+// split whole (in place, so narrow IDX elements are widened to f32 first),
+// and the source's rows are dropped once a split's fields are kept.
 void loadRead(const Manifest &m, const nnc_program &p, const std::string &dataDir, uint64_t seed,
               std::vector<StoredTensor> &statistics, Dataset &ds) {
   struct Pending {

@@ -17,7 +17,8 @@ FieldBatch::FieldBatch(const Manifest &m, const nnc_program &program, const Data
     if (feed_)
       fields_.push_back(feed_->runner().buffer(output));
     else
-      fields_.push_back(arrays_.emplace_back(static_cast<size_t>((t.shape.batched ? maxRows : 1) * t.rowBytes())).data());
+      fields_.push_back(
+          arrays_.emplace_back(static_cast<size_t>((t.shape.batched ? maxRows : 1) * t.rowBytes())).data());
     if (!fields_.back()) throw TrainError("internal error: the data graph's output " + quoted(name) + " has no buffer");
   }
 }

@@ -3,8 +3,8 @@
 // arrays, or, for a split kept as its source's rows (SplitData::sourceRows),
 // those rows run through the data graph right then, so that the
 // preprocessed split never exists whole; the graph's outputs are then the
-// batch. Every buffer is allocated by the
-// constructor: gather allocates nothing.
+// batch. Every buffer is allocated by the constructor: gather allocates
+// nothing.
 #ifndef NNC_TRAINER_FIELD_BATCH_H
 #define NNC_TRAINER_FIELD_BATCH_H
 
@@ -25,8 +25,8 @@ class FieldBatch {
 public:
   // For batches of at most `maxRows` rows of the splits of `data`.
   // `statistics` (ModelState::statistics) must outlive the batch.
-  FieldBatch(const Manifest &m, const nnc_program &program, const Dataset &data,
-             std::vector<StoredTensor> &statistics, int64_t maxRows);
+  FieldBatch(const Manifest &m, const nnc_program &program, const Dataset &data, std::vector<StoredTensor> &statistics,
+             int64_t maxRows);
 
   // Fills the batch with rows rows[0..n) of `split`, 1 <= n <= maxRows.
   void gather(const SplitData &split, const int64_t *rows, int64_t n);
