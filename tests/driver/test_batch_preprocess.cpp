@@ -5,6 +5,7 @@
 #include "common/AllocCount.h"
 #include "common/TempDir.h"
 #include "driver/DriverUtil.h"
+#include "driver/LoadedTrainer.h"
 #include "driver/TrainProgram.h"
 #include "frontend/Frontend.h"
 #include "trainer/Dataset.h"
@@ -109,11 +110,11 @@ size_t fieldIndex(const trainer::Manifest &m, const std::string &name) {
 TEST_CASE("batch preprocessing: u8 IDX rows per batch give what the split preprocessed whole gives", "[train][data]") {
   Compiled c;
   const nnc_program &program = *c.program;
-  trainer::Manifest m = trainer::parseManifest(program.manifest, program.num_graphs);
-  trainer::checkManifest(m);
+  test::LoadedTrainer t(program, "", 11);
+  const trainer::Manifest &m = t.m;
+  trainer::ModelState &state = t.state;
+  trainer::Dataset &data = t.data;
   REQUIRE(m.dataGraph->rowwise);
-  trainer::ModelState state = trainer::initModelState(m, program);
-  trainer::Dataset data = trainer::loadDataset(m, program, "", 11, state.statistics);
   REQUIRE(data.hasTest);
   for (const trainer::SplitData *s : {&data.train, &data.test}) {
     CHECK(s->sourceRows);
@@ -178,17 +179,9 @@ TEST_CASE("batch preprocessing: epochs and evaluation allocate nothing", "[train
   const nnc_program &program = *c.program;
   int saved = nnc_threads_get();
   nnc_threads_set(2);
-  trainer::Manifest m = trainer::parseManifest(program.manifest, program.num_graphs);
-  trainer::checkManifest(m);
-  trainer::ModelState state = trainer::initModelState(m, program);
-  trainer::Dataset data = trainer::loadDataset(m, program, "", m.settings.seed, state.statistics);
-  REQUIRE(data.train.sourceRows);
-  trainer::LoopConfig config;
-  config.batch = m.settings.batch;
-  config.seed = m.settings.seed;
-  for (const trainer::Hyper &h : m.hypers)
-    config.hypers.push_back(h.value);
-  trainer::TrainLoop loop(m, program, data, state, config);
+  test::LoadedTrainer t(program, "");
+  REQUIRE(t.data.train.sourceRows);
+  trainer::TrainLoop loop(t.m, program, t.data, t.state, t.loopConfig());
 
   double first = 0, last = 0;
   size_t validation = 0, tested = 0;
@@ -210,10 +203,10 @@ TEST_CASE("batch preprocessing: a test split of its own files is checked at the 
           "[train][data]") {
   Compiled c(true);
   const nnc_program &program = *c.program;
-  trainer::Manifest m = trainer::parseManifest(program.manifest, program.num_graphs);
-  trainer::checkManifest(m);
-  trainer::ModelState state = trainer::initModelState(m, program);
-  trainer::Dataset data = trainer::loadDataset(m, program, "", 11, state.statistics);
+  test::LoadedTrainer t(program, "", 11);
+  const trainer::Manifest &m = t.m;
+  trainer::ModelState &state = t.state;
+  trainer::Dataset &data = t.data;
   REQUIRE(data.hasTest);
   REQUIRE(data.deferredTest);
   CHECK(data.test.rows == kTestRows);

@@ -3,6 +3,7 @@
 // the trainer's loop while every allocation of the process is counted.
 #include "common/AllocCount.h"
 #include "driver/DriverUtil.h"
+#include "driver/LoadedTrainer.h"
 #include "driver/TrainProgram.h"
 #include "frontend/Frontend.h"
 #include "trainer/Dataset.h"
@@ -65,21 +66,15 @@ TEST_CASE("training: epochs allocate nothing after the loop is set up", "[train]
 
   int saved = nnc_threads_get();
   nnc_threads_set(2);
-  trainer::Manifest m = trainer::parseManifest(program.manifest, program.num_graphs);
-  trainer::checkManifest(m);
-  trainer::ModelState state = trainer::initModelState(m, program);
-  trainer::Dataset data = trainer::loadDataset(m, program, ".", m.settings.seed, state.statistics);
-  trainer::LoopConfig config;
-  config.batch = m.settings.batch;
-  config.seed = m.settings.seed;
-  for (const trainer::Hyper &h : m.hypers) config.hypers.push_back(h.value);
-  trainer::TrainLoop loop(m, program, data, state, config);
+  test::LoadedTrainer t(program, ".");
+  trainer::TrainLoop loop(t.m, program, t.data, t.state, t.loopConfig());
 
   double first = 0, last = 0;
   size_t validation = 0;
   long n = test::allocationsDuring([&] {
     first = loop.trainEpoch(1, {}).at(0);
-    for (int64_t e = 2; e <= 4; ++e) last = loop.trainEpoch(e, {}).at(0);
+    for (int64_t e = 2; e <= 4; ++e)
+      last = loop.trainEpoch(e, {}).at(0);
     validation = loop.evaluateValidation().size();
   });
   nnc_threads_set(saved);
