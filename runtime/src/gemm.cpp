@@ -28,10 +28,12 @@ public:
   ~Scratch() {
     release(a_);
     release(b_);
+    release(h_);
   }
 
   float *a(std::size_t floats) { return reserve(a_, aCap_, floats); }
   float *b(std::size_t floats) { return reserve(b_, bCap_, floats); }
+  float *halves(std::size_t floats) { return reserve(h_, hCap_, floats); }
 
 private:
   static void release(float *p) { ::operator delete[](p, std::align_val_t(kAlign)); }
@@ -50,8 +52,8 @@ private:
     return buf;
   }
 
-  float *a_ = nullptr, *b_ = nullptr;
-  std::size_t aCap_ = 0, bCap_ = 0;
+  float *a_ = nullptr, *b_ = nullptr, *h_ = nullptr;
+  std::size_t aCap_ = 0, bCap_ = 0, hCap_ = 0;
 };
 
 Scratch &threadScratch() {
@@ -65,6 +67,7 @@ int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 float *packBufferA(std::size_t floats) { return threadScratch().a(floats); }
 float *packBufferB(std::size_t floats) { return threadScratch().b(floats); }
+float *halvesBuffer(std::size_t floats) { return threadScratch().halves(floats); }
 
 void gemmPacked(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   int64_t kcMax = std::min(kKC, g.K);
@@ -116,11 +119,13 @@ void scaleC(const Args &g) {
 // rows, a partial row), so the split never cuts through a tile.
 enum class SplitBy { Rows, Columns, Tiles };
 
+using Block = void (*)(const Args &, int64_t, int64_t, int64_t, int64_t);
+
 struct Split {
   const Args *g;
   SplitBy by;
   int64_t colTiles;
-  void (*block)(const Args &, int64_t, int64_t, int64_t, int64_t); // gemmPacked or gemmDirect
+  Block block; // gemmPacked, gemmDirect or addSecondHalf
 };
 
 void runShare(void *ctx, int64_t begin, int64_t end) {
@@ -174,6 +179,121 @@ SplitBy chooseSplit(bool keepColumns, bool keepRows, int64_t rowTiles, int64_t c
   return SplitBy::Columns;
 }
 
+int64_t tileCount(int64_t n, int64_t tile) { return (n + tile - 1) / tile; }
+
+bool worthThreads(const Args &g) {
+  // Compare in double: M * N * K can exceed int64 for absurd shapes.
+  double work = static_cast<double>(g.M) * static_cast<double>(g.N) * static_cast<double>(g.K);
+  return work >= static_cast<double>(kParallelMinWork) && nnc_threads_get() > 1;
+}
+
+// Runs `block` on all of g's C: on the calling thread, or cut between the
+// threads as the epilogue's wishes (g.keep) allow. Every element comes out
+// as on one thread, whatever the cut.
+void runBlocks(const Args &g, Block block, bool parallel) {
+  int64_t rowTiles = tileCount(g.M, kMR), colTiles = tileCount(g.N, kNR);
+  bool keepColumns = g.keep & NNC_GEMM_KEEP_COLUMNS, keepRows = g.keep & NNC_GEMM_KEEP_ROWS;
+  if (!parallel || (keepColumns && keepRows)) {
+    block(g, 0, g.M, 0, g.N);
+    return;
+  }
+  Split split{&g, chooseSplit(keepColumns, keepRows, rowTiles, colTiles, nnc_threads_get()), colTiles, block};
+  int64_t n = split.by == SplitBy::Columns ? colTiles : split.by == SplitBy::Rows ? rowTiles : rowTiles * colTiles;
+  if (n == 1)
+    block(g, 0, g.M, 0, g.N);
+  else
+    nnc_parallel_for(n, runShare, &split);
+}
+
+Block blockFor(const Args &g) { return directFits(g) ? gemmDirect : gemmPacked; }
+
+// Where K's first half ends for a product summed in halves (a multiple of
+// kMR), or 0 for one summed whole. It depends on the shape of B alone, so
+// a row of C has the same bits whatever M is. The cut falls where a row
+// split of B's gradient (op(A)^T dC, kMR rows to a tile, as gemm splits it
+// between two threads) cuts it, so that each half of B is read by the
+// thread that updated it.
+int64_t firstHalfDepth(const Args &g) {
+  if (g.K < kHalvesDepth || g.K < kHalvesRatio * g.N || g.N > kHalvesMaxN) return 0;
+  return (tileCount(g.K, kMR) + 1) / 2 * kMR;
+}
+
+// C[i0:i1, j0:j1] += the second half's sums (c.A, row stride c.lda), then
+// the epilogue on those rows kMR at a time, as the kernels would hand them.
+void addSecondHalf(const Args &c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  for (int64_t ir = i0; ir < i1; ir += kMR) {
+    int64_t ie = std::min(ir + kMR, i1);
+    for (int64_t i = ir; i < ie; ++i) {
+      float *row = c.C + i * c.ldc;
+      const float *add = c.A + i * c.lda;
+      int64_t j = j0;
+      for (; j + kLanes <= j1; j += kLanes)
+        (Batch::load_unaligned(row + j) + Batch::load_unaligned(add + j)).store_unaligned(row + j);
+      for (; j < j1; ++j)
+        row[j] += add[j];
+    }
+    c.finish(0, c.K, ir, ie, j0, j1);
+  }
+}
+
+// The two halves of one panel of rows, their tiles in row-major order one
+// half after the other: with two threads, each computes one half.
+struct Halves {
+  Split split[2];
+  int64_t tiles; // of one half
+};
+
+void halvesShare(void *ctx, int64_t begin, int64_t end) {
+  const Halves &h = *static_cast<const Halves *>(ctx);
+  for (int64_t p = 0; p < 2; ++p) {
+    int64_t b = std::max(begin, p * h.tiles), e = std::min(end, (p + 1) * h.tiles);
+    if (b < e) runShare(const_cast<Split *>(&h.split[p]), b - p * h.tiles, e - p * h.tiles);
+  }
+}
+
+// C = (alpha * op(A)[:, :h] op(B)[:h, :] + beta * C) + alpha * op(A)[:, h:]
+// op(B)[h:, :], then the epilogue: panels of rows at a time, the first half
+// summed into C and the second into this thread's halves buffer.
+void gemmInHalves(const Args &g, int64_t h) {
+  const bool parallel = worthThreads(g);
+  const int64_t panelRows = std::max<int64_t>(kMR, kHalvesScratch / g.N / kMR * kMR);
+  float *second = halvesBuffer(static_cast<std::size_t>(std::min(panelRows, g.M) * g.N));
+  for (int64_t r0 = 0; r0 < g.M; r0 += panelRows) {
+    const int64_t rows = std::min(panelRows, g.M - r0);
+    Args first = g;
+    first.M = rows;
+    first.K = h;
+    first.A = g.transA ? g.A + r0 : g.A + r0 * g.lda;
+    first.C = g.C + r0 * g.ldc;
+    first.epilogue = nullptr;
+    first.keep = 0;
+    Args rest = first;
+    rest.K = g.K - h;
+    rest.A = g.transA ? first.A + h * g.lda : first.A + h;
+    rest.B = g.transB ? g.B + h : g.B + h * g.ldb;
+    rest.beta = 0.0f;
+    rest.C = second;
+    rest.ldc = g.N;
+    if (parallel) {
+      int64_t colTiles = tileCount(g.N, kNR);
+      Halves halves{
+          {{&first, SplitBy::Tiles, colTiles, blockFor(first)}, {&rest, SplitBy::Tiles, colTiles, blockFor(rest)}},
+          tileCount(rows, kMR) * colTiles};
+      nnc_parallel_for(2 * halves.tiles, halvesShare, &halves);
+    } else {
+      blockFor(first)(first, 0, rows, 0, g.N);
+      blockFor(rest)(rest, 0, rows, 0, g.N);
+    }
+    Args sum = g;
+    sum.M = rows;
+    sum.C = first.C;
+    sum.A = second;
+    sum.lda = g.N;
+    sum.row0 = g.row0 + r0;
+    runBlocks(sum, addSecondHalf, parallel);
+  }
+}
+
 void gemm(const Args &g) {
   if (g.M <= 0 || g.N <= 0) return;
   if (g.K <= 0 || g.alpha == 0.0f) {
@@ -181,24 +301,9 @@ void gemm(const Args &g) {
     if (g.epilogue) g.epilogue(g.ctx, 0, g.M, 0, g.N);
     return;
   }
-  auto block = directFits(g) ? gemmDirect : gemmPacked;
-  int64_t rowTiles = (g.M + kMR - 1) / kMR, colTiles = (g.N + kNR - 1) / kNR;
-  // The epilogue's wish to see whole columns (or rows) on one thread leaves
-  // only the other dimension to split.
-  bool keepColumns = g.keep & NNC_GEMM_KEEP_COLUMNS, keepRows = g.keep & NNC_GEMM_KEEP_ROWS;
-  int64_t splittable = keepColumns && keepRows ? 1 : keepColumns ? colTiles : keepRows ? rowTiles : rowTiles * colTiles;
-  // Compare in double: M * N * K can exceed int64 for absurd shapes. The
-  // cheap tests come first: batch-1 products never reach the pool.
-  double work = static_cast<double>(g.M) * static_cast<double>(g.N) * static_cast<double>(g.K);
-  const int threads = nnc_threads_get();
-  if (work < static_cast<double>(kParallelMinWork) || splittable == 1 || threads == 1) {
-    block(g, 0, g.M, 0, g.N);
-    return;
-  }
-  // Every element is computed as on one thread, whatever the split.
-  Split split{&g, chooseSplit(keepColumns, keepRows, rowTiles, colTiles, threads), colTiles, block};
-  int64_t n = split.by == SplitBy::Columns ? colTiles : split.by == SplitBy::Rows ? rowTiles : rowTiles * colTiles;
-  nnc_parallel_for(n, runShare, &split);
+  if (int64_t h = firstHalfDepth(g)) return gemmInHalves(g, h);
+  // The cheap tests come first: batch-1 products never reach the pool.
+  runBlocks(g, blockFor(g), worthThreads(g));
 }
 
 } // namespace
@@ -209,6 +314,7 @@ extern "C" void nnc_sgemm_reserve(void) {
   using namespace nnc::rt::gemm;
   packBufferA(static_cast<std::size_t>(kMC * kKC));
   packBufferB(static_cast<std::size_t>(kKC * kNC));
+  halvesBuffer(static_cast<std::size_t>(kHalvesScratch));
 }
 
 extern "C" void nnc_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float *A,

@@ -59,6 +59,20 @@ constexpr std::size_t kAlign = 64;
 // below it, waking workers costs more than it saves.
 constexpr int64_t kParallelMinWork = int64_t{1} << 20;
 
+// Products at least kHalvesDepth deep, kHalvesRatio times deeper than they
+// are wide and at most kHalvesMaxN wide (the first dense layer of a network:
+// 784 -> 128) are summed in two halves of K (see nnc/gemm.h), each computed
+// by its own threads. Split by rows instead, every thread would read all of
+// B: in training, weights the other thread has just updated, which cost more
+// to fetch from its cache than the product itself when the two CPUs do not
+// share one. The sum of the second half waits in a per-thread buffer of
+// kHalvesScratch floats, which bounds the rows done at once to
+// kHalvesScratch / N: at least 256, so B is packed once per 256 rows or more.
+constexpr int64_t kHalvesDepth = 512;
+constexpr int64_t kHalvesRatio = 4;
+constexpr int64_t kHalvesMaxN = 256;
+constexpr int64_t kHalvesScratch = 256 * kHalvesMaxN;
+
 // One product, as nnc_sgemm_ex received it (see nnc/gemm.h).
 struct Args {
   bool transA, transB;
@@ -70,11 +84,14 @@ struct Args {
   void (*epilogue)(void *, int64_t, int64_t, int64_t, int64_t) = nullptr;
   void *ctx = nullptr;
   int keep = 0;
+  // Where row 0 of this product lies in the epilogue's C: nonzero for a
+  // panel of a larger product (gemmInHalves).
+  int64_t row0 = 0;
 
   // Runs the epilogue, if any, on rows [i0, i1) x columns [j0, j1) of C
   // after the K block at k0 of kc rows: only the last one completes C.
   void finish(int64_t k0, int64_t kc, int64_t i0, int64_t i1, int64_t j0, int64_t j1) const {
-    if (epilogue && k0 + kc == K) epilogue(ctx, i0, i1, j0, j1);
+    if (epilogue && k0 + kc == K) epilogue(ctx, row0 + i0, row0 + i1, j0, j1);
   }
 };
 
@@ -82,6 +99,8 @@ struct Args {
 // to kAlign) and kept for the thread's later products; see gemm.cpp.
 float *packBufferA(std::size_t floats);
 float *packBufferB(std::size_t floats);
+// This thread's buffer for the second half of a product summed in halves.
+float *halvesBuffer(std::size_t floats);
 
 // Rows [i0, i1) x columns [j0, j1) of C by the packed algorithm above.
 void gemmPacked(const Args &g, int64_t i0, int64_t i1, int64_t j0, int64_t j1);

@@ -206,9 +206,12 @@ TEST_CASE("gemm: results are bitwise identical for any thread count") {
   // rows, all with edge tiles; where whole rows of tiles divide unevenly
   // between the threads ({300, 70, 300} and the MLP's batch of 128 at 2
   // threads, most shapes at 3), by tiles in row-major order. {8, 1100, 300}
-  // (few rows) and {2000, 10, 128} (few columns) take the direct path.
-  const Shape shapes[] = {{129, 257, 64}, {40, 1100, 64},  {257, 129, 129}, {257, 40, 129},
-                          {300, 70, 300}, {128, 128, 784}, {8, 1100, 300},  {2000, 10, 128}};
+  // (few rows) and {2000, 10, 128} (few columns) take the direct path. Deep
+  // narrow products are summed in halves of K, one half per thread: the
+  // MLP's first layer {128, 128, 784}, {600, 128, 520} in two panels of rows
+  // and {6, 40, 700} on the direct path.
+  const Shape shapes[] = {{129, 257, 64},  {40, 1100, 64}, {257, 129, 129}, {257, 40, 129},  {300, 70, 300},
+                          {128, 128, 784}, {8, 1100, 300}, {2000, 10, 128}, {600, 128, 520}, {6, 40, 700}};
   for (const Shape &s : shapes)
     for (bool transA : {false, true})
       for (bool transB : {false, true}) {
@@ -258,7 +261,8 @@ TEST_CASE("gemm: few rows or few columns match the reference") {
 TEST_CASE("gemm: a row of C has the same bits computed alone or with others") {
   ThreadCountGuard guard;
   // The MLP's layers at batch 37 against batch 1: the rows go through the
-  // packed path in one case and the direct one in the other.
+  // packed path in one case and the direct one in the other. The first layer
+  // ({37, 128, 784}) is summed in halves of K either way.
   const Shape shapes[] = {{37, 128, 784}, {37, 10, 128}, {37, 40, 300}, {37, 784, 128}};
   for (int threads : {1, 2})
     for (const Shape &s : shapes)

@@ -27,7 +27,8 @@ float lcg(uint64_t &state) {
 
 std::vector<float> randoms(size_t n, uint64_t seed) {
   std::vector<float> v(n);
-  for (float &x : v) x = lcg(seed);
+  for (float &x : v)
+    x = lcg(seed);
   return v;
 }
 
@@ -38,11 +39,11 @@ struct Epilogue {
   int64_t N;
   float *C;
   int64_t ldc;
-  const float *bias;         // [N], or null
-  const uint8_t *mask;       // [M, N], or null: C = mask ? C : 0
+  const float *bias;   // [N], or null
+  const uint8_t *mask; // [M, N], or null: C = mask ? C : 0
   bool relu;
-  float *colSums, *rowSums;  // [N] / [M], or null
-  int *seen;                 // [M, N]: calls per element
+  float *colSums, *rowSums; // [N] / [M], or null
+  int *seen;                // [M, N]: calls per element
 
   void element(int64_t i, int64_t j) const {
     float &c = C[i * ldc + j];
@@ -79,7 +80,8 @@ void check(const Case &c) {
   std::vector<float> C0 = randoms(static_cast<size_t>(c.M * ldc), 3), bias = randoms(static_cast<size_t>(c.N), 4);
   std::vector<uint8_t> mask(static_cast<size_t>(c.M * c.N));
   uint64_t s = 5;
-  for (uint8_t &m : mask) m = lcg(s) > 0.0f;
+  for (uint8_t &m : mask)
+    m = lcg(s) > 0.0f;
 
   for (int variant = 0; variant < 2; ++variant) {
     CAPTURE(variant);
@@ -127,10 +129,14 @@ TEST_CASE("gemm epilogue: matches gemm then the same loop, bitwise, at any threa
   ThreadCountGuard guard;
   // Packed products split by rows or columns, with edge tiles and a second
   // K block; the direct path's few rows ({8, 300, 300}, masked and packed
-  // columns) and few columns ({300, 10, 40}); K = 0 (only beta * C).
-  const Case shapes[] = {{129, 257, 64, false, false, 0.0f, 0}, {257, 70, 300, false, false, 0.5f, 0},
-                         {8, 300, 300, false, false, 0.0f, 0},  {300, 10, 40, false, false, 0.5f, 0},
-                         {13, 37, 0, false, false, 0.5f, 0},    {3, 5, 7, false, false, 0.0f, 0}};
+  // columns) and few columns ({300, 10, 40}); K = 0 (only beta * C). Deep
+  // narrow products are summed in halves of K and the epilogue runs as the
+  // halves are added: {600, 128, 520} in two panels of rows (512 and 88),
+  // {5, 40, 700} on the direct path.
+  const Case shapes[] = {{129, 257, 64, false, false, 0.0f, 0},  {257, 70, 300, false, false, 0.5f, 0},
+                         {8, 300, 300, false, false, 0.0f, 0},   {300, 10, 40, false, false, 0.5f, 0},
+                         {13, 37, 0, false, false, 0.5f, 0},     {3, 5, 7, false, false, 0.0f, 0},
+                         {600, 128, 520, false, false, 0.5f, 0}, {5, 40, 700, false, false, 0.0f, 0}};
   for (Case c : shapes)
     for (bool transA : {false, true})
       for (bool transB : {false, true})

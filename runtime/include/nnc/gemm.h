@@ -8,10 +8,14 @@
  * passed by pointing at its first element with the parent's stride.
  *
  * beta == 0 ignores C's old contents, NaN and Inf included. Large products
- * are split over the nnc_threads pool by rows or columns of C, never along K,
- * so results are bitwise identical for any thread count. Each element of C is
- * computed the same way whatever the shape around it, so a row of C has the
- * same bits whether computed alone (M = 1) or with others.
+ * are split over the nnc_threads pool by rows or columns of C. A product at
+ * least 512 deep, 4 times deeper than wide and at most 256 wide (a network's
+ * first dense layer) is summed in two halves of K, each on its own threads:
+ * C = (alpha * A1 B1 + beta * C) + alpha * A2 B2, the cut depending on K
+ * alone. The summation order of every element depends only on K and N, never
+ * on the thread count or on M, so results are bitwise identical for any
+ * thread count, and a row of C has the same bits whether computed alone
+ * (M = 1) or with others.
  */
 #ifndef NNC_GEMM_H
 #define NNC_GEMM_H
