@@ -34,8 +34,8 @@ static ir::Shape fusedDomain(const ir::Graph &g, const Kernel &k) {
     if (n.op == Op::Transpose && k.isInterior(id)) continue; // a GEMM operand, read transposed in place
     ir::OpCategory cat = ir::opInfo(n.op).category;
     if (cat != ir::OpCategory::Elementwise && cat != ir::OpCategory::Broadcast && !ir::isReduction(n.op) &&
-        n.op != Op::MatMul)
-      fail(id, "is not elementwise, a broadcast, a reduction or a matmul");
+        n.op != Op::MatMul && n.op != Op::Reshape)
+      fail(id, "is not elementwise, a broadcast, a reduction, a reshape or a matmul");
     const ir::Shape &s = ir::isReduction(n.op) ? g.type(n.inputs[0]).shape : n.type.shape;
     if (!domain) domain = s;
     if (s != *domain) fail(id, "has shape " + s.str() + ", the kernel's domain is " + domain->str());
@@ -67,13 +67,15 @@ constexpr int64_t kFlatBlock = 64;
 // reduced along, or when the domain can never be large enough to split.
 std::optional<size_t> parallelAxis(const ir::Graph &g, const Kernel &k, const ir::Shape &domain) {
   int64_t fixed = 1; // the elements per batch row, or all of them
-  for (ir::Dim d : domain.dims()) fixed *= d == ir::kBatch ? 1 : d;
+  for (ir::Dim d : domain.dims())
+    fixed *= d == ir::kBatch ? 1 : d;
   // With the batch dimension a batch of 128 rows or more, the usual, reaches the threshold.
   if (fixed * (domain.hasBatch() ? 128 : 1) < kParallelElements) return std::nullopt;
   std::vector<bool> reduced(domain.rank(), false);
   for (ir::NodeId id : k.nodes)
     if (ir::isReduction(g.node(id).op))
-      for (int64_t ax : g.node(id).attrs.getInts("axes")) reduced[static_cast<size_t>(ax)] = true;
+      for (int64_t ax : g.node(id).attrs.getInts("axes"))
+        reduced[static_cast<size_t>(ax)] = true;
   for (size_t a = 0; a < domain.rank(); ++a)
     if (!reduced[a]) return a;
   return std::nullopt;
@@ -102,8 +104,7 @@ void KernelEmitter::fused(const Kernel &k) {
     } else if (axis) {
       Value *first = e.b.CreateMul(begin, e.i64(kFlatBlock));
       Value *last = e.b.CreateBinaryIntrinsic(Intrinsic::smin, e.b.CreateMul(end, e.i64(kFlatBlock)), e.numel(domain));
-      e.loop(e.b.CreateSub(last, first),
-             [&](Value *i) { e.fusedElement(k, steps, e.b.CreateAdd(first, i), {}); });
+      e.loop(e.b.CreateSub(last, first), [&](Value *i) { e.fusedElement(k, steps, e.b.CreateAdd(first, i), {}); });
     } else {
       e.loop(e.numel(domain), [&](Value *i) { e.fusedElement(k, steps, i, {}); });
     }
@@ -115,17 +116,19 @@ void KernelEmitter::fused(const Kernel &k) {
     return finishMeans(k, domain);
   }
   // Large enough to split: chunks of the split axis on the runtime's threads.
-  Outlined range =
-      outline("range", 2, {}, [&](KernelEmitter &e, const Values &r) { loops(e, axis, r[0], r[1]); });
-  Value *n = nest ? dim(domain[*axis])
-                  : b.CreateUDiv(b.CreateAdd(numel(domain), i64(kFlatBlock - 1)), i64(kFlatBlock));
+  Outlined range = outline("range", 2, {}, [&](KernelEmitter &e, const Values &r) { loops(e, axis, r[0], r[1]); });
+  Value *n = nest ? dim(domain[*axis]) : b.CreateUDiv(b.CreateAdd(numel(domain), i64(kFlatBlock - 1)), i64(kFlatBlock));
   Module *m = b.GetInsertBlock()->getModule();
   Type *p = b.getPtrTy();
   FunctionCallee parallelFor = m->getOrInsertFunction("nnc_parallel_for", b.getVoidTy(), b.getInt64Ty(), p, p);
   ifThenElse(
       b.CreateICmpSGE(numel(domain), i64(kParallelElements)),
-      [&] { b.CreateCall(parallelFor, {n, range.fn, range.context}); },
-      [&] { b.CreateCall(range.fn, {range.context, i64(0), n}); });
+      [&] {
+        b.CreateCall(parallelFor, {n, range.fn, range.context});
+      },
+      [&] {
+        b.CreateCall(range.fn, {range.context, i64(0), n});
+      });
   finishMeans(k, domain);
 }
 
@@ -143,9 +146,11 @@ KernelEmitter::FusedSteps KernelEmitter::fusedSteps(const Kernel &k, const ir::S
     } else if (ir::isReduction(n.op)) {
       auto axes = n.attrs.getInts("axes");
       ir::Shape kept = domain;
-      for (int64_t ax : axes) kept[static_cast<size_t>(ax)] = 1;
+      for (int64_t ax : axes)
+        kept[static_cast<size_t>(ax)] = 1;
       Values st = strides(kept);
-      for (int64_t ax : axes) st[static_cast<size_t>(ax)] = i64(0);
+      for (int64_t ax : axes)
+        st[static_cast<size_t>(ax)] = i64(0);
       steps[id] = st;
     }
   }
@@ -160,8 +165,8 @@ void KernelEmitter::initReductions(const Kernel &k) {
     bool fp = ir::isFloat(t);
     Constant *init = constantOf(t, 0);
     if (n.op == Op::ReduceMax)
-      init = fp ? ConstantFP::getInfinity(elemType(t), true)
-                : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
+      init =
+          fp ? ConstantFP::getInfinity(elemType(t), true) : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
     if (n.op == Op::ReduceMin)
       init = fp ? ConstantFP::getInfinity(elemType(t), false)
                 : ConstantInt::get(elemType(t), APInt::getSignedMaxValue(32));
@@ -190,6 +195,8 @@ void KernelEmitter::fusedElement(const Kernel &k, const FusedSteps &steps, Value
       // The GEMM's product, read once: its buffer may be a later node's.
       vals[id] = load(id, linear);
       continue;
+    } else if (n.op == Op::Reshape) {
+      v = value(n.inputs[0]); // the same flat element (Fusion.cpp)
     } else if (n.op == Op::Broadcast) {
       ir::NodeId x = n.inputs[0];
       v = foldedConstant(g, x) ? value(x) : load(x, dot(idx, steps.at(id)));
@@ -207,7 +214,8 @@ void KernelEmitter::fusedElement(const Kernel &k, const FusedSteps &steps, Value
       bool select = n.op == Op::Select;
       DType in = g.type(n.inputs[select ? 1 : 0]).dtype;
       Values args;
-      for (ir::NodeId x : n.inputs) args.push_back(value(x));
+      for (ir::NodeId x : n.inputs)
+        args.push_back(value(x));
       if (select) args[0] = isTrue(g.type(n.inputs[0]).dtype, args[0]);
       v = scalarOp(n.op, in, n.type.dtype, args);
     }
@@ -222,7 +230,8 @@ void KernelEmitter::finishMeans(const Kernel &k, const ir::Shape &domain) {
     const ir::Node &n = node(id);
     if (n.op != Op::ReduceMean) continue;
     Value *count = i64(1);
-    for (int64_t ax : n.attrs.getInts("axes")) count = b.CreateMul(count, dim(domain[static_cast<size_t>(ax)]));
+    for (int64_t ax : n.attrs.getInts("axes"))
+      count = b.CreateMul(count, dim(domain[static_cast<size_t>(ax)]));
     Value *divisor = b.CreateSIToFP(count, elemType(n.type.dtype));
     loop(numel(n.type.shape), [&](Value *i) { store(id, i, b.CreateFDiv(load(id, i), divisor)); });
   }

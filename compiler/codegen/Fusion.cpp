@@ -25,6 +25,9 @@ bool callsLibm(Op op) {
 }
 
 bool fusable(const ir::Node &n) {
+  // Row-major throughout: element i of a reshape is element i of its
+  // operand, which a fused loop loads at its own flat index.
+  if (n.op == Op::Reshape) return true;
   switch (ir::opInfo(n.op).category) {
   case ir::OpCategory::Elementwise:
     return !callsLibm(n.op);
@@ -60,14 +63,16 @@ struct Group {
 class Fuser {
 public:
   explicit Fuser(const ir::Graph &g) : g_(g), users_(g.size()), group_(g.size(), -1), folded_(g.size()) {
-    for (size_t i = 0; i < g.size(); ++i) folded_[i] = foldedConstant(g, static_cast<NodeId>(i)).has_value();
+    for (size_t i = 0; i < g.size(); ++i)
+      folded_[i] = foldedConstant(g, static_cast<NodeId>(i)).has_value();
     for (size_t i = 0; i < g.size(); ++i)
       for (NodeId in : g.nodes()[i].inputs)
         users_[static_cast<size_t>(in)].push_back(static_cast<NodeId>(i));
   }
 
   std::vector<Kernel> run() {
-    for (size_t i = 0; i < g_.size(); ++i) place(static_cast<NodeId>(i));
+    for (size_t i = 0; i < g_.size(); ++i)
+      place(static_cast<NodeId>(i));
     return kernels();
   }
 
@@ -121,7 +126,8 @@ private:
     for (int c : members) {
       if (c == into) continue;
       Group &other = groups_[static_cast<size_t>(c)];
-      for (NodeId u : other.nodes) group_[static_cast<size_t>(u)] = into;
+      for (NodeId u : other.nodes)
+        group_[static_cast<size_t>(u)] = into;
       target.nodes.insert(target.nodes.end(), other.nodes.begin(), other.nodes.end());
       other.nodes.clear();
       other.alive = false;
@@ -135,7 +141,8 @@ private:
   // (transA / transB) rather than from a transposed copy.
   bool transposedOperand(NodeId t, NodeId mm) const {
     const ir::Node &n = node(t);
-    if (n.op != Op::Transpose || n.type.shape.rank() != 2 || g_.isOutput(t) || folded_[static_cast<size_t>(n.inputs[0])])
+    if (n.op != Op::Transpose || n.type.shape.rank() != 2 || g_.isOutput(t) ||
+        folded_[static_cast<size_t>(n.inputs[0])])
       return false;
     if (groupOf(t) < 0 || groups_[static_cast<size_t>(groupOf(t))].nodes.size() != 1) return false;
     for (NodeId u : users_[static_cast<size_t>(t)])
@@ -204,7 +211,8 @@ private:
           stack.push_back(wc);
         }
     };
-    for (int c : members) pushUsers(c, true);
+    for (int c : members)
+      pushUsers(c, true);
     while (!stack.empty()) {
       int c = stack.back();
       stack.pop_back();
@@ -229,7 +237,7 @@ private:
       bool needed = g_.isOutput(static_cast<NodeId>(i)) || users_[i].empty();
       for (NodeId u : users_[i])
         needed = needed || (folded_[static_cast<size_t>(u)] ? own[static_cast<size_t>(u)]
-                                                             : !groups_[static_cast<size_t>(groupOf(u))].fused);
+                                                            : !groups_[static_cast<size_t>(groupOf(u))].fused);
       own[i] = needed;
     }
     for (size_t i = 0; i < g_.size(); ++i) {
@@ -248,7 +256,8 @@ private:
         }
       }
     }
-    for (std::vector<NodeId> &f : folded) std::sort(f.begin(), f.end());
+    for (std::vector<NodeId> &f : folded)
+      std::sort(f.begin(), f.end());
 
     std::vector<std::set<int>> next(groups_.size());
     std::vector<int> pending(groups_.size(), 0);
@@ -271,7 +280,8 @@ private:
         if (--pending[static_cast<size_t>(d)] == 0) ready.push({groups_[static_cast<size_t>(d)].nodes.front(), d});
     }
     for (size_t c = 0; c < groups_.size(); ++c)
-      if (groups_[c].alive && pending[c] > 0) throw std::logic_error("fusion: the kernels depend on each other in a cycle");
+      if (groups_[c].alive && pending[c] > 0)
+        throw std::logic_error("fusion: the kernels depend on each other in a cycle");
     return out;
   }
 
@@ -286,7 +296,8 @@ private:
       for (NodeId u : grp.nodes) {
         if (ir::isReduction(node(u).op) || g_.isOutput(u)) continue;
         bool inside = true;
-        for (NodeId w : users_[static_cast<size_t>(u)]) inside &= groupOf(w) == static_cast<int>(c);
+        for (NodeId w : users_[static_cast<size_t>(u)])
+          inside &= groupOf(w) == static_cast<int>(c);
         if (inside) k.interior.push_back(u);
       }
     std::sort(k.interior.begin(), k.interior.end());
@@ -301,7 +312,7 @@ private:
 
   const ir::Graph &g_;
   std::vector<std::vector<NodeId>> users_;
-  std::vector<int> group_; // per node; -1 for inputs, params and folded constants
+  std::vector<int> group_;   // per node; -1 for inputs, params and folded constants
   std::vector<bool> folded_; // per node: foldedConstant has a value
   std::vector<Group> groups_;
 };

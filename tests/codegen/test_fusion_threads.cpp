@@ -54,7 +54,8 @@ void sameBitsAtEveryThreadCount(const Graph &g, double tol = 1e-5) {
 
 size_t count(const std::string &text, const std::string &what) {
   size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
   return n;
 }
 
@@ -92,7 +93,8 @@ TEST_CASE("fusion threads: a loop nest is split along an axis no reduction sums 
   std::string ir = nnc::codegen::emitLLVM(g, ks);
   // Every fused kernel but the total's is split.
   size_t fused = 0;
-  for (const auto &k : ks) fused += k.fused;
+  for (const auto &k : ks)
+    fused += k.fused;
   CHECK(fused >= 2);
   CHECK(count(ir, "call void @nnc_parallel_for") == fused - 1);
   sameBitsAtEveryThreadCount(g, 1e-4);
@@ -115,4 +117,27 @@ TEST_CASE("fusion threads: small and unbatched loops stay on the calling thread"
   u.addOutput("p2", u.create(Op::Sub, {p, u.create(Op::Mul, {grad, bcast(u, u.scalar(1e-3), {784, 128})})}));
   CHECK(count(nnc::codegen::emitLLVM(u, fuseKernels(u)), "call void @nnc_parallel_for") == 1);
   sameBitsAtEveryThreadCount(u);
+}
+
+TEST_CASE("fusion threads: a reshape is read in place by the loop that consumes it", "[codegen][fusion]") {
+  // A data block's flatten(image) / 255, and a row sum of the flattened
+  // rows (a loop nest): each one loop reading the image where it lies, with
+  // no copy of the reshaped rows.
+  Graph g;
+  g.name = "flatten";
+  NodeId image = g.input("image", f32({kBatch, 3, 100}));
+  Attrs flat;
+  flat.set("shape", std::vector<int64_t>{kBatch, 300});
+  NodeId rows = g.create(Op::Reshape, {image}, flat);
+  g.addOutput("x", g.create(Op::Div, {rows, bcast(g, g.scalar(255), {kBatch, 300})}));
+  NodeId again = g.create(Op::Reshape, {image}, flat);
+  g.addOutput("sums", reduce(g, Op::ReduceSum, g.create(Op::Mul, {again, again}), {1}));
+  std::vector<nnc::codegen::Kernel> ks = fuseKernels(g);
+  REQUIRE(ks.size() == 2);
+  for (const auto &k : ks) {
+    CHECK(k.fused);
+    CHECK((k.isInterior(rows) || k.isInterior(again)));
+  }
+  CHECK(count(nnc::codegen::emitLLVM(g, ks), "call void @nnc_parallel_for") == 2);
+  sameBitsAtEveryThreadCount(g, 1e-4);
 }
