@@ -122,7 +122,7 @@ TEST_CASE("fusion threads: small and unbatched loops stay on the calling thread"
 TEST_CASE("fusion threads: a reshape is read in place by the loop that consumes it", "[codegen][fusion]") {
   // A data block's flatten(image) / 255, and a row sum of the flattened
   // rows (a loop nest): each one loop reading the image where it lies, with
-  // no copy of the reshaped rows.
+  // no copy of the reshaped rows. Then a GEMM's epilogue with a reshape.
   Graph g;
   g.name = "flatten";
   NodeId image = g.input("image", f32({kBatch, 3, 100}));
@@ -140,4 +140,15 @@ TEST_CASE("fusion threads: a reshape is read in place by the loop that consumes 
   }
   CHECK(count(nnc::codegen::emitLLVM(g, ks), "call void @nnc_parallel_for") == 2);
   sameBitsAtEveryThreadCount(g, 1e-4);
+
+  // A reshape to the product's own shape joins a GEMM's epilogue.
+  Graph e;
+  e.name = "epilogue";
+  NodeId x = e.input("x", f32({kBatch, 300})), w = e.param("w", f32({300, 40}));
+  Attrs same;
+  same.set("shape", std::vector<int64_t>{kBatch, 40});
+  NodeId r = e.create(Op::Reshape, {e.create(Op::MatMul, {x, w})}, same);
+  e.addOutput("y", e.create(Op::Maximum, {r, bcast(e, e.scalar(0), {kBatch, 40})}));
+  REQUIRE(fuseKernels(e).size() == 1);
+  sameBitsAtEveryThreadCount(e, 1e-4);
 }
