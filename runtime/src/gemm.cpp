@@ -244,10 +244,10 @@ struct Halves {
 };
 
 void halvesShare(void *ctx, int64_t begin, int64_t end) {
-  const Halves &h = *static_cast<const Halves *>(ctx);
+  Halves &h = *static_cast<Halves *>(ctx);
   for (int64_t p = 0; p < 2; ++p) {
     int64_t b = std::max(begin, p * h.tiles), e = std::min(end, (p + 1) * h.tiles);
-    if (b < e) runShare(const_cast<Split *>(&h.split[p]), b - p * h.tiles, e - p * h.tiles);
+    if (b < e) runShare(&h.split[p], b - p * h.tiles, e - p * h.tiles);
   }
 }
 
