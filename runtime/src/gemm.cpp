@@ -61,7 +61,9 @@ Scratch &threadScratch() {
   return scratch;
 }
 
-int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+// Tiles of `tile` that cover n, and n rounded up to whole tiles.
+int64_t tileCount(int64_t n, int64_t tile) { return (n + tile - 1) / tile; }
+int64_t roundUp(int64_t x, int64_t m) { return tileCount(x, m) * m; }
 
 } // namespace
 
@@ -179,8 +181,6 @@ SplitBy chooseSplit(bool keepColumns, bool keepRows, int64_t rowTiles, int64_t c
   return SplitBy::Columns;
 }
 
-int64_t tileCount(int64_t n, int64_t tile) { return (n + tile - 1) / tile; }
-
 bool worthThreads(const Args &g) {
   // Compare in double: M * N * K can exceed int64 for absurd shapes.
   double work = static_cast<double>(g.M) * static_cast<double>(g.N) * static_cast<double>(g.K);
@@ -274,16 +274,14 @@ void gemmInHalves(const Args &g, int64_t h) {
     rest.beta = 0.0f;
     rest.C = second;
     rest.ldc = g.N;
-    if (parallel) {
-      int64_t colTiles = tileCount(g.N, kNR);
-      Halves halves{
-          {{&first, SplitBy::Tiles, colTiles, blockFor(first)}, {&rest, SplitBy::Tiles, colTiles, blockFor(rest)}},
-          tileCount(rows, kMR) * colTiles};
+    const int64_t colTiles = tileCount(g.N, kNR);
+    Halves halves{
+        {{&first, SplitBy::Tiles, colTiles, blockFor(first)}, {&rest, SplitBy::Tiles, colTiles, blockFor(rest)}},
+        tileCount(rows, kMR) * colTiles};
+    if (parallel)
       nnc_parallel_for(2 * halves.tiles, halvesShare, &halves);
-    } else {
-      blockFor(first)(first, 0, rows, 0, g.N);
-      blockFor(rest)(rest, 0, rows, 0, g.N);
-    }
+    else
+      halvesShare(&halves, 0, 2 * halves.tiles);
     Args sum = g;
     sum.M = rows;
     sum.C = first.C;
