@@ -5,8 +5,7 @@
 // 460 ns when they do not. train_vs_pytorch.sh prints it beside each 2-thread
 // result, which depends on it (bench/RESULTS.md).
 // Build: g++ -O2 bench/core_to_core.cpp -lpthread -o core_to_core
-#include <pthread.h>
-#include <sched.h>
+#include "pin_cpu.h"
 
 #include <atomic>
 #include <chrono>
@@ -14,13 +13,6 @@
 #include <thread>
 
 namespace {
-
-bool pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-}
 
 alignas(64) std::atomic<long> ball{0};
 
@@ -30,14 +22,14 @@ int main() {
   constexpr long kRounds = 100000;
   bool otherPinned = false;
   std::thread other([&] {
-    otherPinned = pin(1);
+    otherPinned = pinToCpu(1);
     for (long i = 0; i < kRounds; ++i) {
       while (ball.load(std::memory_order_acquire) != 2 * i + 1) {
       }
       ball.store(2 * i + 2, std::memory_order_release);
     }
   });
-  bool pinned = pin(0);
+  bool pinned = pinToCpu(0);
   auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < kRounds; ++i) {
     ball.store(2 * i + 1, std::memory_order_release);

@@ -10,8 +10,7 @@
 // this gives the throughput of many, with the CPUs' prefetchers at work.
 // Usage: line_handoff [KiB]  (default 32: half a 128 x 128 f32 matrix)
 // Build: g++ -O2 bench/line_handoff.cpp -lpthread -o line_handoff
-#include <pthread.h>
-#include <sched.h>
+#include "pin_cpu.h"
 
 #include <algorithm>
 #include <atomic>
@@ -26,13 +25,6 @@ namespace {
 
 constexpr int kLine = 64;
 constexpr int kRounds = 400;
-
-bool pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-}
 
 struct alignas(kLine) Line {
   int64_t v[kLine / sizeof(int64_t)];
@@ -89,7 +81,7 @@ int main(int argc, char **argv) {
   volatile int64_t sink = 0;
   bool otherPinned = false;
   std::thread other([&] {
-    otherPinned = pin(1);
+    otherPinned = pinToCpu(1);
     const std::vector<size_t> order = sweepOrder(lines, false);
     for (long t = 1; t <= 4L * kRounds; ++t) {
       while (turn.load(std::memory_order_acquire) != t) {
@@ -101,7 +93,7 @@ int main(int argc, char **argv) {
       done.store(t, std::memory_order_release);
     }
   });
-  bool pinned = pin(0);
+  bool pinned = pinToCpu(0);
   long t = 0;
   auto otherTurn = [&] {
     turn.store(++t, std::memory_order_release);
