@@ -157,6 +157,26 @@ RuleResult layoutOfLayout(const Graph &g, const Candidate &c) {
   return build(c, c.op, {producer(g, c.in[0]).inputs[0]}, c.attrs);
 }
 
+// reshape(broadcast(x)) -> broadcast(x) where x holds one element: every
+// element of the reshape is that element, so x broadcasts to the reshape's
+// shape directly. The loss's gradient spreads 1/B as [] -> [B] -> [B, 1] ->
+// [B, 10]: a loop and a copy of B elements, which this and the rule above
+// turn into one broadcast that the loop reading it computes in place.
+RuleResult reshapeOfUnitBroadcast(const Graph &g, const Candidate &c) {
+  if (c.op != Op::Reshape || producer(g, c.in[0]).op != Op::Broadcast) return kNoMatch;
+  NodeId x = producer(g, c.in[0]).inputs[0];
+  const ir::Shape &xs = g.type(x).shape;
+  if (xs.hasBatch() || xs.staticNumel() != 1 || xs.rank() > c.type.shape.rank()) return kNoMatch;
+  return build(c, Op::Broadcast, {x}, c.attrs);
+}
+
+// stop_gradient(x) -> x: it only tells differentiation where to stop, and
+// the clean-up runs after differentiation (Pipeline.h). Kept, it copies x.
+RuleResult stopGradient(const Graph &, const Candidate &c) {
+  if (c.op != Op::StopGradient) return kNoMatch;
+  return to(c.in[0]);
+}
+
 struct Rule {
   const char *name;
   RuleResult (*apply)(const Graph &, const Candidate &);
@@ -178,6 +198,8 @@ const Rule kRules[] = {
     {"identity layout -> x", identityLayout},
     {"transpose of transpose", transposeTranspose},
     {"reshape of reshape, broadcast of broadcast", layoutOfLayout},
+    {"reshape of a one-element broadcast", reshapeOfUnitBroadcast},
+    {"stop_gradient x -> x", stopGradient},
 };
 
 // A rewrite never needs more steps than this on one node; the bound only

@@ -21,6 +21,9 @@ namespace nnc::passes {
 //   transpose(transpose x)               -> one transpose (the composed permutation)
 //   reshape(reshape x)                   -> one reshape
 //   broadcast(broadcast x)               -> one broadcast
+//   reshape(broadcast x), x one element  -> broadcast x to the reshape's shape
+//   stop_gradient x                      -> x       (so never run it before
+//                                                    differentiating a graph)
 //
 // "The constant k" is a splat constant, or any chain of broadcasts, reshapes
 // and transposes of one, so mul(x, broadcast(constant 1)) -> x.

@@ -289,3 +289,52 @@ TEST_CASE("simplify: rules chain through one node (x*1 of neg of neg)", "[simpli
   return y = %x
 })");
 }
+
+TEST_CASE("simplify: a reshape of a one-element broadcast is a broadcast", "[simplify]") {
+  // The loss's gradient: 1/B spread to [B], reshaped to [B, 1], broadcast to [B, 10].
+  check(simplifyDce, R"(graph g {
+  %s = input() {name = "s"} : f32[1]
+  %a = broadcast(%s) : f32[B]
+  %b = reshape(%a) : f32[B, 1]
+  %c = broadcast(%b) : f32[B, 10]
+  return y = %c, z = %b
+})",
+        R"(graph g {
+  %s = input() {name = "s"} : f32[1]
+  %b = broadcast(%s) : f32[B, 1]
+  %c = broadcast(%s) : f32[B, 10]
+  return y = %c, z = %b
+})");
+}
+
+TEST_CASE("simplify: a reshape of a broadcast of more than one element stays", "[simplify]") {
+  const char *g = R"(graph g {
+  %s = input() {name = "s"} : f32[3]
+  %a = broadcast(%s) : f32[2, 3]
+  %b = reshape(%a) : f32[6]
+  return y = %b
+})";
+  check(simplifyDce, g, g);
+  // A one-element operand of a higher rank than the reshape stays too.
+  const char *higher = R"(graph g {
+  %s = input() {name = "s"} : f32[1, 1]
+  %a = broadcast(%s) : f32[3, 2]
+  %b = reshape(%a) : f32[6]
+  return y = %b
+})";
+  check(simplifyDce, higher, higher);
+}
+
+TEST_CASE("simplify: stop_gradient x -> x", "[simplify]") {
+  check(simplifyDce, R"(graph g {
+  %x = input() {name = "x"} : f32[B, 4]
+  %s = stop_gradient(%x) : f32[B, 4]
+  %y = sub(%x, %s) : f32[B, 4]
+  return y = %y
+})",
+        R"(graph g {
+  %x = input() {name = "x"} : f32[B, 4]
+  %y = sub(%x, %x) : f32[B, 4]
+  return y = %y
+})");
+}
