@@ -161,16 +161,7 @@ void KernelEmitter::initReductions(const Kernel &k) {
   for (ir::NodeId id : k.nodes) {
     const ir::Node &n = node(id);
     if (!ir::isReduction(n.op)) continue;
-    DType t = n.type.dtype;
-    bool fp = ir::isFloat(t);
-    Constant *init = constantOf(t, 0);
-    if (n.op == Op::ReduceMax)
-      init =
-          fp ? ConstantFP::getInfinity(elemType(t), true) : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
-    if (n.op == Op::ReduceMin)
-      init = fp ? ConstantFP::getInfinity(elemType(t), false)
-                : ConstantInt::get(elemType(t), APInt::getSignedMaxValue(32));
-    fill(id, init);
+    fill(id, reductionStart(n.op, n.type.dtype));
   }
 }
 

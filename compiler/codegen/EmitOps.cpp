@@ -80,12 +80,7 @@ void KernelEmitter::reduce(ir::NodeId id) {
     steps[static_cast<size_t>(ax)] = i64(0);
 
   bool fp = t == DType::F32 || t == DType::F64;
-  Constant *init = constantOf(t, 0);
-  if (n.op == Op::ReduceMax)
-    init = fp ? ConstantFP::getInfinity(elemType(t), true) : ConstantInt::get(elemType(t), APInt::getSignedMinValue(32));
-  if (n.op == Op::ReduceMin)
-    init = fp ? ConstantFP::getInfinity(elemType(t), false) : ConstantInt::get(elemType(t), APInt::getSignedMaxValue(32));
-  fill(id, init);
+  fill(id, reductionStart(n.op, t));
 
   Values inStrides = strides(in);
   loopNest(dims(in), [&](const Values &idx) {
@@ -116,21 +111,32 @@ void KernelEmitter::argMax(ir::NodeId id) {
   auto axis = static_cast<size_t>(n.attrs.getInt("axis"));
   Value *outer = product(in, 0, axis), *len = dim(in[axis]), *inner = product(in, axis + 1, in.rank());
 
-  AllocaInst *best = slot(elemType(t)), *bestAt = slot(b.getInt64Ty());
+  // Two passes, so that no long chain of dependent instructions runs along
+  // the axis: the maximum (one max per element, the only carried value),
+  // and whether a NaN occurs; then, backwards, the first index holding the
+  // maximum, or the first NaN, which counts as the maximum. That is the
+  // first index whose value no later one strictly exceeds, as in the
+  // interpreter. (One pass, carrying the best value and its index through
+  // an ordered compare, took about 15 cycles an element.)
+  AllocaInst *best = slot(elemType(t)), *sawNaN = slot(b.getInt1Ty()), *bestAt = slot(b.getInt64Ty());
   loopNest({outer, inner}, [&](const Values &oi) {
     Value *base = b.CreateAdd(b.CreateMul(b.CreateMul(oi[0], len), inner), oi[1]);
-    b.CreateStore(i64(0), bestAt);
+    auto at = [&](Value *k) { return load(x, b.CreateAdd(base, b.CreateMul(k, inner))); };
+    // From the lowest value rather than the first element, which an empty
+    // axis lacks: a row of lowest values still finds its first element.
+    b.CreateStore(constantOf(t, -INFINITY), best);
+    b.CreateStore(b.getFalse(), sawNaN);
     loop(len, [&](Value *k) {
-      Value *v = load(x, b.CreateAdd(base, b.CreateMul(k, inner)));
-      Value *cur = b.CreateLoad(elemType(t), best);
-      // Only a strictly greater value replaces the best, so the first maximum
-      // wins; a NaN counts as the maximum and nothing replaces it.
-      Value *better = fp ? b.CreateAnd(b.CreateFCmpORD(cur, cur), b.CreateFCmpUGT(v, cur)) : b.CreateICmpSGT(v, cur);
-      // `select`, not `or`: at k == 0 `cur` is uninitialized, and only a
-      // select keeps that from reaching the result.
-      better = b.CreateSelect(b.CreateICmpEQ(k, i64(0)), b.getTrue(), better);
-      b.CreateStore(b.CreateSelect(better, v, cur), best);
-      b.CreateStore(b.CreateSelect(better, k, b.CreateLoad(b.getInt64Ty(), bestAt)), bestAt);
+      Value *v = at(k), *cur = b.CreateLoad(elemType(t), best);
+      b.CreateStore(b.CreateSelect(fp ? b.CreateFCmpOGT(v, cur) : b.CreateICmpSGT(v, cur), v, cur), best);
+      if (fp) b.CreateStore(b.CreateOr(b.CreateLoad(b.getInt1Ty(), sawNaN), b.CreateFCmpUNO(v, v)), sawNaN);
+    });
+    Value *max = b.CreateLoad(elemType(t), best), *anyNaN = b.CreateLoad(b.getInt1Ty(), sawNaN);
+    b.CreateStore(i64(0), bestAt);
+    loop(len, [&](Value *j) {
+      Value *k = b.CreateSub(b.CreateSub(len, i64(1)), j), *v = at(k);
+      Value *hit = fp ? b.CreateSelect(anyNaN, b.CreateFCmpUNO(v, v), b.CreateFCmpOEQ(v, max)) : b.CreateICmpEQ(v, max);
+      b.CreateStore(b.CreateSelect(hit, k, b.CreateLoad(b.getInt64Ty(), bestAt)), bestAt);
     });
     Value *o = b.CreateAdd(b.CreateMul(oi[0], inner), oi[1]);
     store(id, o, b.CreateTrunc(b.CreateLoad(b.getInt64Ty(), bestAt), b.getInt32Ty()));

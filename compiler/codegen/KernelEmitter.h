@@ -7,6 +7,7 @@
 
 #include <llvm/IR/IRBuilder.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -66,6 +67,11 @@ public:
   llvm::Value *i64(int64_t v) { return b.getInt64(static_cast<uint64_t>(v)); }
   // `v` as a constant of dtype t, converted like the interpreter's castTo.
   llvm::Constant *constantOf(ir::DType t, double v);
+  // What reduction `op` starts from: 0, or the lowest (highest) value of t
+  // for a maximum (minimum), -inf or INT32_MIN as constantOf saturates.
+  llvm::Constant *reductionStart(ir::Op op, ir::DType t) {
+    return constantOf(t, op == ir::Op::ReduceMax ? -INFINITY : op == ir::Op::ReduceMin ? INFINITY : 0.0);
+  }
 
   // --- Shapes, with the batch dim bound to `batch` ---
   llvm::Value *dim(ir::Dim d) { return d == ir::kBatch ? batch : i64(d); }

@@ -19,6 +19,29 @@ Adjust ties(bool nan) {
   };
 }
 
+// Rounds f32 inputs to whole numbers and signs the zeros by position, so
+// rows hold +0 and -0 beside each other; then plants a NaN in every
+// `nanEvery`-th element (none when 0) and an infinity beside each.
+Adjust zerosAndNaNs(size_t nanEvery) {
+  return [nanEvery](Bindings &b) {
+    std::vector<double> &d = b.inputs["a0"].data;
+    for (size_t i = 0; i < d.size(); ++i) {
+      d[i] = std::round(d[i]);
+      if (d[i] == 0) d[i] = i % 2 ? -0.0 : 0.0;
+      if (nanEvery && i % nanEvery == 3) d[i] = NAN;
+      if (nanEvery && i % nanEvery == 4) d[i] = i % 3 ? INFINITY : -INFINITY;
+    }
+  };
+}
+
+// Every element of the first input set to `v`.
+Adjust lowest(double v) {
+  return [v](Bindings &b) {
+    for (double &d : b.inputs["a0"].data)
+      d = v;
+  };
+}
+
 } // namespace
 
 TEST_CASE("codegen: broadcast", "[codegen]") {
@@ -51,6 +74,11 @@ TEST_CASE("codegen: argmax keeps the first maximum and counts NaN as the maximum
       diffTest(oneOp(Op::ArgMax, {f32({kBatch, 3, 7})}, a), 0, ties(false));
       diffTest(oneOp(Op::ArgMax, {f32({kBatch, 3, 7})}, a), 0, ties(true));
       diffTest(oneOp(Op::ArgMax, {i32({kBatch, 3, 7})}, a), 0);
+      for (size_t nanEvery : {0, 5, 7, 11})
+        diffTest(oneOp(Op::ArgMax, {f32({kBatch, 3, 7})}, a), 0, zerosAndNaNs(nanEvery));
+      // Rows of nothing but the lowest value: the first element is the maximum.
+      diffTest(oneOp(Op::ArgMax, {f32({kBatch, 3, 7})}, a), 0, lowest(-INFINITY));
+      diffTest(oneOp(Op::ArgMax, {i32({kBatch, 3, 7})}, a), 0, lowest(INT32_MIN));
     }
   }
 }
