@@ -4,8 +4,6 @@
 #include "codegen/Fusion.h"
 #include "codegen/ModuleBuilder.h"
 
-#include <llvm/ADT/SmallString.h>
-#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Support/raw_ostream.h>
 
 namespace nnc::codegen {
@@ -31,13 +29,7 @@ std::string emitAsm(const ir::Graph &g, const CodegenOptions &opts) {
   const std::vector<Kernel> kernels = planKernels(g);
   auto m = detail::buildModule(ctx, g, kernels, planMemory(g, kernels), *tm);
   detail::optimize(*m, *tm, opts.optLevel);
-  SmallString<0> text;
-  raw_svector_ostream os(text);
-  legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, os, nullptr, CodeGenFileType::AssemblyFile))
-    throw CodegenError("codegen: the target cannot emit assembly");
-  pm.run(*m);
-  return std::string(text.str());
+  return detail::emitMachineCode(*m, *tm, CodeGenFileType::AssemblyFile);
 }
 
 } // namespace nnc::codegen

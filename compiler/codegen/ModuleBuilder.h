@@ -31,6 +31,17 @@ std::unique_ptr<llvm::Module> createModule(llvm::LLVMContext &ctx, const std::st
 llvm::Function *addGraph(llvm::Module &m, const ir::Graph &g, const std::vector<Kernel> &kernels,
                          const MemoryPlan &plan, llvm::TargetMachine &tm, const std::string &entryName);
 
+// `m` as one relocatable object file (bytes) or assembly for tm's target.
+std::string emitMachineCode(llvm::Module &m, llvm::TargetMachine &tm, llvm::CodeGenFileType type);
+
+// `m` (optimized) as up to `partitions` object files for opts' target,
+// compiled on up to as many threads: fewer for a module of few functions,
+// one when partitions <= 1. The partitions
+// reach each other's internal functions and constants as hidden external
+// symbols: link them into one executable together. How `m` is cut depends
+// on `m` and `partitions` alone, never on the machine's cores.
+std::vector<std::string> emitObjects(llvm::Module &m, const CodegenOptions &opts, unsigned partitions);
+
 // Runs LLVM's verifier; CodegenError (an internal error) if `m` is invalid.
 void verify(llvm::Module &m);
 

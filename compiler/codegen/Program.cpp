@@ -8,10 +8,8 @@
 
 #include "nnc/program.h"
 
-#include <llvm/ADT/SmallString.h>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/IRBuilder.h>
-#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Support/raw_ostream.h>
 
 namespace nnc::codegen {
@@ -97,17 +95,15 @@ private:
 } // namespace
 
 std::string emitProgramObject(const ProgramSpec &spec, const CodegenOptions &opts) {
+  return emitProgramObjects(spec, opts, 1).front();
+}
+
+std::vector<std::string> emitProgramObjects(const ProgramSpec &spec, const CodegenOptions &opts, unsigned partitions) {
   auto tm = detail::createTargetMachine(opts, false);
   LLVMContext ctx;
   auto m = buildProgram(ctx, spec, *tm);
   detail::optimize(*m, *tm, opts.optLevel);
-  SmallString<0> bytes;
-  raw_svector_ostream os(bytes);
-  legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, os, nullptr, CodeGenFileType::ObjectFile))
-    throw CodegenError("codegen: the target cannot emit object files");
-  pm.run(*m);
-  return std::string(bytes.str());
+  return detail::emitObjects(*m, opts, partitions);
 }
 
 std::string emitProgramLLVM(const ProgramSpec &spec, const CodegenOptions &opts) {

@@ -53,6 +53,14 @@ std::string programGraphSymbol(size_t index);
 // The program as a relocatable object file for opts' target (bytes).
 std::string emitProgramObject(const ProgramSpec &spec, const CodegenOptions &opts = {});
 
+// The program as up to `partitions` object files (fewer for few kernels)
+// whose machine code is generated on several threads (a recurrent model's
+// thousands of kernels), for one
+// executable: they share the kernels as hidden external symbols, which two
+// programs in one link would both define, so a library takes the one object
+// of emitProgramObject. The same objects whatever the machine's core count.
+std::vector<std::string> emitProgramObjects(const ProgramSpec &spec, const CodegenOptions &opts, unsigned partitions);
+
 // The program's optimized module as textual LLVM IR.
 std::string emitProgramLLVM(const ProgramSpec &spec, const CodegenOptions &opts = {});
 

@@ -34,6 +34,11 @@ const TrainInfo *trainBlock(const Options &opt, const ElaboratedProgram &prog, s
   return &prog.trains.front();
 }
 
+// How many objects an executable's code is cut into, to be compiled on as
+// many threads as the machine has, up to this: a fixed number, so that a
+// build's output does not depend on the machine it ran on.
+constexpr unsigned kObjectPartitions = 8;
+
 codegen::CodegenOptions codegenOptions(const Options &opt) {
   codegen::CodegenOptions co;
   co.cpu = opt.targetCpu == "native" ? "" : opt.targetCpu; // GCC's spelling of the host
@@ -79,8 +84,9 @@ int buildInference(const Options &opt, const ElaboratedProgram &prog, std::ostre
       buildLibrary(opt, mp, level);
       return;
     }
-    std::string object = codegen::emitProgramObject(mp.spec("nnc_infer_main", "nnc_program_desc"), codegenOptions(opt));
-    linkExecutable(object, runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}, false, level), opt.output);
+    std::vector<std::string> objects = codegen::emitProgramObjects(mp.spec("nnc_infer_main", "nnc_program_desc"),
+                                                                   codegenOptions(opt), kObjectPartitions);
+    linkExecutable(objects, runtimeLibraries({"libnnc_infer.a", "libnnc_runtime.a"}, false, level), opt.output);
   });
 }
 
@@ -94,8 +100,9 @@ int commandBuild(const Options &opt, std::ostream &, std::ostream &err) {
   return reportingErrors(err, [&] {
     std::string level = runtimeLevel(opt.targetTriple, opt.targetCpu);
     TrainProgram tp = assembleTrainProgram(prog, *train);
-    std::string object = codegen::emitProgramObject(tp.spec("nnc_train_main"), codegenOptions(opt));
-    linkExecutable(object, runtimeLibraries({"libnnc_trainer.a", "libnnc_runtime.a"}, false, level), opt.output);
+    std::vector<std::string> objects =
+        codegen::emitProgramObjects(tp.spec("nnc_train_main"), codegenOptions(opt), kObjectPartitions);
+    linkExecutable(objects, runtimeLibraries({"libnnc_trainer.a", "libnnc_runtime.a"}, false, level), opt.output);
   });
 }
 

@@ -125,13 +125,15 @@ std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names,
   return out;
 }
 
-void linkExecutable(const std::string &objectBytes, const std::vector<std::string> &libraries,
+void linkExecutable(const std::vector<std::string> &objects, const std::vector<std::string> &libraries,
                     const std::string &output) {
   TempDir tmp;
-  fs::path object = tmp.path() / "program.o";
-  writeFile(object, objectBytes);
   std::vector<std::string> argv = toolCommand("NNC_CXX", NNC_LINK_CXX, "c++");
-  argv.push_back(object.string());
+  for (size_t i = 0; i < objects.size(); ++i) {
+    fs::path object = tmp.path() / ("program" + std::to_string(i) + ".o");
+    writeFile(object, objects[i]);
+    argv.push_back(object.string());
+  }
   argv.insert(argv.end(), libraries.begin(), libraries.end());
   for (const std::string &flag : splitWords(NNC_LINK_FLAGS)) argv.push_back(flag);
   argv.push_back("-o");

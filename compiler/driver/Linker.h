@@ -23,13 +23,13 @@ struct LinkError : std::runtime_error {
 std::vector<std::string> runtimeLibraries(const std::vector<std::string> &names, bool withZlib = false,
                                           const std::string &level = "");
 
-// Links `objectBytes` (an object file) with `libraries` into the executable
-// `output`: writes the object to a temporary file, runs the compiler driver
+// Links `objects` (object files' bytes) with `libraries` into the executable
+// `output`: writes the objects to temporary files, runs the compiler driver
 // ($NNC_CXX, else the C++ compiler nnc was built with, else `c++`) without
-// a shell, and removes the temporary file. The runtime's own dependencies
+// a shell, and removes the temporary files. The runtime's own dependencies
 // (zlib, threads, libm) and, in sanitizer builds, the sanitizer runtimes are
 // added. LinkError with the linker's output when it fails.
-void linkExecutable(const std::string &objectBytes, const std::vector<std::string> &libraries,
+void linkExecutable(const std::vector<std::string> &objects, const std::vector<std::string> &libraries,
                     const std::string &output);
 
 // Compiles C source `text` (named `name` in messages) with the system's C

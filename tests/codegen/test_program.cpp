@@ -46,3 +46,29 @@ TEST_CASE("program: graphs that repeat a kernel share one function", "[codegen][
   CHECK(kernelDefinitions(programLLVM(a, b)) == 1);
   CHECK(kernelDefinitions(programLLVM(a, c)) == 2); // another trip count: another loop
 }
+
+TEST_CASE("program: an executable's code in several objects, the same on every call", "[codegen][program]") {
+  // Linked and run, such objects are every trainer the driver tests build.
+  // 200 graphs of a kernel each (another width, another loop): 400 functions
+  // with their entry points, enough for three partitions of at least 128.
+  std::vector<Graph> graphs;
+  for (int64_t width = 1; width <= 200; ++width)
+    graphs.push_back(reluPlusOne("g" + std::to_string(width), width));
+  nnc::codegen::ProgramSpec spec;
+  for (const Graph &g : graphs)
+    spec.graphs.push_back({&g, {}, {}});
+  spec.manifest = "test";
+  auto isElf = [](const std::string &bytes) { return bytes.rfind("\177ELF", 0) == 0; };
+  std::vector<std::string> objects = nnc::codegen::emitProgramObjects(spec, {}, 3);
+  REQUIRE(objects.size() == 3);
+  for (const std::string &o : objects)
+    CHECK(isElf(o));
+  // However the threads happen to run, each partition comes out the same.
+  CHECK(nnc::codegen::emitProgramObjects(spec, {}, 3) == objects);
+  CHECK(nnc::codegen::emitProgramObjects(spec, {}, 1).size() == 1);
+  // A program of few kernels is not worth cutting.
+  spec.graphs.resize(20);
+  std::vector<std::string> one = nnc::codegen::emitProgramObjects(spec, {}, 3);
+  REQUIRE(one.size() == 1);
+  CHECK(one.front() == nnc::codegen::emitProgramObject(spec));
+}
