@@ -220,6 +220,11 @@ std::unique_ptr<Module> buildModule(LLVMContext &ctx, const ir::Graph &g, const 
   return m;
 }
 
+void mergeFunctions(Module &m) {
+  ModuleAnalysisManager mam; // the pass asks for no analysis
+  MergeFunctionsPass().run(m, mam);
+}
+
 void optimize(Module &m, TargetMachine &tm, int optLevel) {
   LoopAnalysisManager lam;
   FunctionAnalysisManager fam;

@@ -34,9 +34,9 @@ llvm::Function *addGraph(llvm::Module &m, const ir::Graph &g, const std::vector<
 // `m` as one relocatable object file (bytes) or assembly for tm's target.
 std::string emitMachineCode(llvm::Module &m, llvm::TargetMachine &tm, llvm::CodeGenFileType type);
 
-// `m` (optimized) as up to `partitions` object files for opts' target,
-// compiled on up to as many threads: fewer for a module of few functions,
-// one when partitions <= 1. The partitions
+// `m`, not yet optimized, as up to `partitions` object files for opts'
+// target, optimized (optimize) and compiled on up to as many threads: fewer
+// for a module of few functions, one when partitions <= 1. The partitions
 // reach each other's internal functions and constants as hidden external
 // symbols: link them into one executable together. How `m` is cut depends
 // on `m` and `partitions` alone, never on the machine's cores.
@@ -51,6 +51,10 @@ void verify(llvm::Module &m);
 std::unique_ptr<llvm::Module> buildModule(llvm::LLVMContext &ctx, const ir::Graph &g,
                                           const std::vector<Kernel> &kernels, const MemoryPlan &plan,
                                           llvm::TargetMachine &tm);
+
+// Merges `m`'s identical functions (a trainer's evaluate graph repeats its
+// update's forward kernels), as optimize does first.
+void mergeFunctions(llvm::Module &m);
 
 // Runs LLVM's default pipeline for optLevel (0..3) over `m`.
 void optimize(llvm::Module &m, llvm::TargetMachine &tm, int optLevel);

@@ -102,7 +102,6 @@ std::vector<std::string> emitProgramObjects(const ProgramSpec &spec, const Codeg
   auto tm = detail::createTargetMachine(opts, false);
   LLVMContext ctx;
   auto m = buildProgram(ctx, spec, *tm);
-  detail::optimize(*m, *tm, opts.optLevel);
   return detail::emitObjects(*m, opts, partitions);
 }
 
