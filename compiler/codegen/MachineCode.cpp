@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <system_error>
 #include <thread>
 
 namespace nnc::codegen::detail {
@@ -84,8 +85,13 @@ std::vector<std::string> emitObjects(Module &m, const CodegenOptions &opts, unsi
   };
   unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, partitions);
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(work);
+  for (unsigned t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error &) {
+      break; // no thread to be had: the ones started, and this one, do all
+    }
+  }
   work();
   for (std::thread &t : pool)
     t.join();
