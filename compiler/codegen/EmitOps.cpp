@@ -79,7 +79,7 @@ void KernelEmitter::reduce(ir::NodeId id) {
   for (int64_t ax : axes)
     steps[static_cast<size_t>(ax)] = i64(0);
 
-  bool fp = t == DType::F32 || t == DType::F64;
+  bool fp = ir::isFloat(t);
   fill(id, reductionStart(n.op, t));
 
   Values inStrides = strides(in);
@@ -107,7 +107,7 @@ void KernelEmitter::argMax(ir::NodeId id) {
   ir::NodeId x = n.inputs[0];
   const ir::Shape &in = g.type(x).shape;
   DType t = g.type(x).dtype;
-  bool fp = t == DType::F32 || t == DType::F64;
+  bool fp = ir::isFloat(t);
   auto axis = static_cast<size_t>(n.attrs.getInt("axis"));
   Value *outer = product(in, 0, axis), *len = dim(in[axis]), *inner = product(in, axis + 1, in.rank());
 

@@ -44,11 +44,12 @@ std::vector<std::string> emitObjects(Module &m, const CodegenOptions &opts, unsi
   for (const Function &f : m.functions())
     functions += !f.isDeclaration();
   partitions = static_cast<unsigned>(std::min<size_t>(partitions, functions / kFunctionsPerPartition));
-  if (partitions <= 1) {
+  auto compile = [&opts](Module &part) {
     auto tm = createTargetMachine(opts, false);
-    optimize(m, *tm, opts.optLevel);
-    return {emitMachineCode(m, *tm, CodeGenFileType::ObjectFile)};
-  }
+    optimize(part, *tm, opts.optLevel);
+    return emitMachineCode(part, *tm, CodeGenFileType::ObjectFile);
+  };
+  if (partitions <= 1) return {compile(m)};
   // Identical kernels merge across the whole module, before it is cut.
   mergeFunctions(m);
   // A context is not thread-safe: each partition travels as bitcode to a
@@ -75,9 +76,7 @@ std::vector<std::string> emitObjects(Module &m, const CodegenOptions &opts, unsi
         Expected<std::unique_ptr<Module>> part =
             parseBitcodeFile(MemoryBufferRef(StringRef(bitcode[i].data(), bitcode[i].size()), "partition"), ctx);
         if (!part) throw CodegenError("codegen: internal error, a partition's bitcode: " + toString(part.takeError()));
-        auto tm = createTargetMachine(opts, false);
-        optimize(**part, *tm, opts.optLevel);
-        objects[i] = emitMachineCode(**part, *tm, CodeGenFileType::ObjectFile);
+        objects[i] = compile(**part);
       } catch (...) {
         errors[i] = std::current_exception();
       }
