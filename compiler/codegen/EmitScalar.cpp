@@ -4,6 +4,7 @@
 #include "codegen/KernelEmitter.h"
 
 #include "codegen/Codegen.h"
+#include "codegen/InlineMath.h"
 
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>
@@ -111,10 +112,12 @@ Value *KernelEmitter::scalarOp(Op op, DType in, DType out, const Values &a) {
     r = b.CreateSelect(b.CreateFCmpOLT(a[0], zero), ConstantFP::get(t, -1.0), r);
     return b.CreateSelect(b.CreateFCmpOGT(a[0], zero), ConstantFP::get(t, 1.0), r);
   }
+  // f32 exp and log inline, so that the fused loops computing them
+  // vectorize (Fusion.cpp fuses them only into such loops); f64 calls libm.
   case Op::Exp:
-    return fpUnary(b, Intrinsic::exp, a[0]);
+    return in == DType::F32 ? inlineExp(b, a[0]) : fpUnary(b, Intrinsic::exp, a[0]);
   case Op::Log:
-    return fpUnary(b, Intrinsic::log, a[0]);
+    return in == DType::F32 ? inlineLog(b, a[0]) : fpUnary(b, Intrinsic::log, a[0]);
   case Op::Sqrt:
     return fpUnary(b, Intrinsic::sqrt, a[0]);
   case Op::Tanh:

@@ -19,9 +19,24 @@ namespace {
 using ir::NodeId;
 using ir::Op;
 
-// Ops whose scalar form is a libm call: a fused loop would call it per element.
-bool callsLibm(Op op) {
-  return op == Op::Exp || op == Op::Log || op == Op::Tanh || op == Op::Sin || op == Op::Cos || op == Op::Pow;
+// Elements in a vector register: an innermost loop at least this long
+// vectorizes.
+constexpr ir::Dim kVectorLanes = 16;
+
+// Math that stays out of fused loops, a kernel of its own (the runtime's
+// array version, or a loop calling libm): a fused loop would make a libm
+// call per element. f32 exp and log are written inline (InlineMath.h), as
+// straight-line code that pays off only where the loop around it
+// vectorizes: its innermost extent is the batch or at least a vector. On a
+// short innermost axis (the 10 classes of a softmax) it would run one
+// element at a time, slower than the array version.
+bool unfusedMath(const ir::Node &n) {
+  if (n.op == Op::Exp || n.op == Op::Log) {
+    if (n.type.dtype != ir::DType::F32) return true;
+    const ir::Shape &s = n.type.shape;
+    return s.rank() > 0 && s[s.rank() - 1] != ir::kBatch && s[s.rank() - 1] < kVectorLanes;
+  }
+  return n.op == Op::Tanh || n.op == Op::Sin || n.op == Op::Cos || n.op == Op::Pow;
 }
 
 bool fusable(const ir::Node &n) {
@@ -30,7 +45,7 @@ bool fusable(const ir::Node &n) {
   if (n.op == Op::Reshape) return true;
   switch (ir::opInfo(n.op).category) {
   case ir::OpCategory::Elementwise:
-    return !callsLibm(n.op);
+    return !unfusedMath(n);
   case ir::OpCategory::Broadcast:
     return true;
   case ir::OpCategory::Reduce:

@@ -72,6 +72,23 @@ TEST_CASE("fusion threads: a large elementwise chain is split in blocks of its f
   sameBitsAtEveryThreadCount(g);
 }
 
+TEST_CASE("fusion threads: exp and log written inline give the same bits on any thread", "[codegen][fusion]") {
+  // A flat loop (split in blocks) and a loop nest with a row sum (split by
+  // rows), each computing exp and log in the loop (codegen/InlineMath.h).
+  Graph g;
+  g.name = "math";
+  NodeId x = g.input("x", f32({kBatch, 300}));
+  NodeId e = g.create(Op::Exp, {g.create(Op::Mul, {x, x})});
+  g.addOutput("flat", g.create(Op::Log, {g.create(Op::Add, {e, x})}));
+  NodeId shifted = g.create(Op::Sub, {x, bcast(g, g.param("c", f32({300})), {kBatch, 300})});
+  g.addOutput("rows", reduce(g, Op::ReduceSum, g.create(Op::Exp, {shifted}), {1}));
+  std::string ir = nnc::codegen::emitLLVM(g, fuseKernels(g));
+  CHECK(count(ir, "call void @nnc_parallel_for") == 2);
+  CHECK(count(ir, "nnc_vexp_f32") == 0);
+  CHECK(count(ir, "nnc_vlog_f32") == 0);
+  sameBitsAtEveryThreadCount(g, 1e-5);
+}
+
 TEST_CASE("fusion threads: a loop nest is split along an axis no reduction sums over", "[codegen][fusion]") {
   // A bias gradient (sum over the batch: split by columns), row maxima and
   // means (split by rows), and a total over both axes (not split).
