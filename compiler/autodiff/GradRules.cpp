@@ -77,8 +77,11 @@ void pow(Rule &r) {
   GradBuilder &b = r.b;
   NodeId a = r.x(0), e = r.x(1);
   if (r.need(0)) {
+    // e a^(e-1), but 0 where e = 0: a^0 is constant even at a = 0, where
+    // the formula would give 0 * inf = NaN.
+    NodeId zero = b.fullLike(e, 0.0);
     NodeId da = b.mul(e, b.op(Op::Pow, {a, b.sub(e, b.fullLike(e, 1.0))}));
-    r.grads[0] = b.mul(r.dy, da);
+    r.grads[0] = b.mul(r.dy, b.select(b.op(Op::Eq, {e, zero}), zero, da));
   }
   if (r.need(1)) {
     NodeId positive = b.op(Op::Gt, {a, b.fullLike(a, 0.0)});

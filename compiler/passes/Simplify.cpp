@@ -117,6 +117,35 @@ RuleResult selectSame(const Graph &, const Candidate &c) {
   return to(c.in[1]);
 }
 
+// Whether every element of condition `id` is known true or known false: a
+// splat, or a comparison of two splats (as C compares doubles: only `ne`
+// holds for NaN, as in the interpreter).
+std::optional<bool> knownCondition(const Graph &g, NodeId id) {
+  if (std::optional<double> v = splatValue(g, id)) return *v != 0;
+  const ir::Node &n = g.node(id);
+  if (n.inputs.size() != 2) return std::nullopt;
+  std::optional<double> a = splatValue(g, n.inputs[0]), b = splatValue(g, n.inputs[1]);
+  if (!a || !b) return std::nullopt;
+  switch (n.op) {
+  case Op::Eq: return *a == *b;
+  case Op::Ne: return *a != *b;
+  case Op::Lt: return *a < *b;
+  case Op::Le: return *a <= *b;
+  case Op::Gt: return *a > *b;
+  case Op::Ge: return *a >= *b;
+  default: return std::nullopt;
+  }
+}
+
+// select(c, x, y) -> x or y where c is known everywhere: pow's gradient
+// guards e = 0, which a constant exponent decides before anything runs.
+RuleResult selectKnown(const Graph &g, const Candidate &c) {
+  if (c.op != Op::Select) return kNoMatch;
+  std::optional<bool> cond = knownCondition(g, c.in[0]);
+  if (!cond) return kNoMatch;
+  return to(*cond ? c.in[1] : c.in[2]);
+}
+
 // cast x to x's dtype -> x
 RuleResult castSame(const Graph &g, const Candidate &c) {
   if (c.op != Op::Cast || g.type(c.in[0]).dtype != c.type.dtype) return kNoMatch;
@@ -193,6 +222,7 @@ const Rule kRules[] = {
     {"x^2 -> x*x", powTwo},
     {"neg neg x -> x", negNeg},
     {"select(c, x, x) -> x", selectSame},
+    {"select(known c, x, y) -> x or y", selectKnown},
     {"cast to own dtype -> x", castSame},
     {"reduce over no axes -> x", reduceNoAxes},
     {"identity layout -> x", identityLayout},

@@ -14,6 +14,8 @@ namespace nnc::passes {
 //   0 - x, x * -1, -1 * x                -> neg x
 //   neg(neg x)                           -> x
 //   select(c, x, x)                      -> x
+//   select(c, x, y), c known everywhere  -> x or y   (c a splat, or a
+//                                                    comparison of two)
 //   cast x to its own dtype              -> x
 //   reduce_* over no axes                -> x       (whatever `keep` says)
 //   reshape or broadcast to x's shape    -> x

@@ -57,6 +57,18 @@ TEST_CASE("grad: pow with a zero base and a negative base", "[grad]") {
   CHECK(v.data[2] == Approx(w.data[2] * std::sqrt(2.0) * std::log(2.0)));
 }
 
+TEST_CASE("grad: a^0 has gradient 0 in a, at a = 0 too", "[grad]") {
+  // e a^(e-1) would be 0 * inf = NaN at a = 0, e = 0: a^0 is 1 whatever a is.
+  GradCase c;
+  NodeId a = c.param("a", {4});
+  c.b.params["a"].data = {0.0, -2.0, 3.0, 0.0};
+  NodeId e = c.input("e", {DType::F64, Shape{4}}, {0.0, 0.0, 0.0, 2.0});
+  NodeId loss = c.finish(c.op(Op::Pow, {a, e}));
+  NodeId grad = differentiate(c.g, loss, {a})[0];
+  Tensor v = interpret(c.g, c.b)[static_cast<size_t>(grad)];
+  CHECK(v.data == std::vector<double>{0.0, 0.0, 0.0, 0.0}); // the last: 2 * 0^1
+}
+
 TEST_CASE("grad: select and maximum route the gradient by the condition", "[grad]") {
   GradCase c;
   NodeId a = c.param("a", {2, 3}), b = c.param("b", {2, 3});

@@ -145,6 +145,46 @@ TEST_CASE("simplify: select(c, x, x) -> x", "[simplify]") {
 })");
 }
 
+TEST_CASE("simplify: select of a condition known everywhere -> the side it picks", "[simplify]") {
+  // pow's gradient: 0 where the exponent is 0, which a constant exponent decides.
+  check(simplifyDce, R"(graph g {
+  %x = input() {name = "x"} : f32[B, 3]
+  %y = input() {name = "y"} : f32[B, 3]
+  %two = constant() {value = [2.0]} : f32[]
+  %zero = constant() {value = [0.0]} : f32[]
+  %e = broadcast(%two) : f32[B, 3]
+  %z = broadcast(%zero) : f32[B, 3]
+  %isZero = eq(%e, %z) : bool[B, 3]
+  %a = select(%isZero, %z, %x) : f32[B, 3]
+  %gt = gt(%e, %z) : bool[B, 3]
+  %b = select(%gt, %x, %y) : f32[B, 3]
+  %nan = constant() {value = [nan]} : f32[]
+  %n = broadcast(%nan) : f32[B, 3]
+  %ne = ne(%n, %n) : bool[B, 3]
+  %c = select(%ne, %x, %y) : f32[B, 3]
+  %true = constant() {value = [1.0]} : bool[]
+  %t = broadcast(%true) : bool[B, 3]
+  %d = select(%t, %y, %x) : f32[B, 3]
+  return a = %a, b = %b, c = %c, d = %d
+})",
+        R"(graph g {
+  %x = input() {name = "x"} : f32[B, 3]
+  %y = input() {name = "y"} : f32[B, 3]
+  return a = %x, b = %x, c = %x, d = %y
+})");
+  // A condition not known stays.
+  const char *unknown = R"(graph g {
+  %x = input() {name = "x"} : f32[B, 3]
+  %k = input() {name = "k"} : f32[B, 3]
+  %zero = constant() {value = [0.0]} : f32[]
+  %z = broadcast(%zero) : f32[B, 3]
+  %isZero = eq(%k, %z) : bool[B, 3]
+  %a = select(%isZero, %z, %x) : f32[B, 3]
+  return a = %a
+})";
+  check(simplifyDce, unknown, unknown);
+}
+
 TEST_CASE("simplify: cast to the same dtype -> x, to another stays", "[simplify]") {
   check(simplifyDce, R"(graph g {
   %x = input() {name = "x"} : f32[3]
