@@ -110,6 +110,20 @@ void KernelEmitter::matMul(ir::NodeId id) {
   });
 }
 
+void KernelEmitter::reportBadIndex(ir::NodeId id, Value *index, Value *bound) {
+  const ir::Node &n = node(id);
+  std::string op = ir::opName(n.op);
+  if (!n.src.empty()) op = n.src.file + ":" + std::to_string(n.src.line) + ":" + std::to_string(n.src.col) + ": " + op;
+  Module *m = b.GetInsertBlock()->getModule();
+  FunctionCallee report =
+      m->getOrInsertFunction("nnc_index_error", b.getVoidTy(), b.getPtrTy(), b.getInt64Ty(), b.getInt64Ty());
+  b.CreateCall(report, {b.CreateGlobalString(op, "index_error_op", 0, m), index, bound});
+}
+
+// An index out of range is reported (nnc_index_error) rather than trusted:
+// the generated code never reads or writes outside its buffers, and its
+// caller stops with the message the interpreter would give.
+
 void KernelEmitter::gather(ir::NodeId id) {
   ir::NodeId table = operand(id, 0), indices = operand(id, 1);
   const ir::Shape &ts = g.type(table).shape;
@@ -118,8 +132,6 @@ void KernelEmitter::gather(ir::NodeId id) {
   loop(numel(g.type(indices).shape), [&](Value *i) {
     Value *row = b.CreateSExt(load(indices, i), b.getInt64Ty());
     Value *dst = b.CreateMul(i, rowSize);
-    // An index out of range gives a zero row (the interpreter throws); the
-    // generated code must never read outside the table.
     Value *inRange = b.CreateAnd(b.CreateICmpSGE(row, i64(0)), b.CreateICmpSLT(row, rows));
     ifThenElse(
         inRange,
@@ -127,7 +139,10 @@ void KernelEmitter::gather(ir::NodeId id) {
           Value *src = b.CreateMul(row, rowSize);
           loop(rowSize, [&](Value *j) { store(id, b.CreateAdd(dst, j), load(table, b.CreateAdd(src, j))); });
         },
-        [&] { loop(rowSize, [&](Value *j) { store(id, b.CreateAdd(dst, j), zero); }); });
+        [&] {
+          reportBadIndex(id, row, rows);
+          loop(rowSize, [&](Value *j) { store(id, b.CreateAdd(dst, j), zero); });
+        });
   });
 }
 
@@ -136,10 +151,14 @@ void KernelEmitter::oneHot(ir::NodeId id) {
   DType t = node(id).type.dtype;
   Value *depth = i64(node(id).attrs.getInt("depth"));
   Constant *one = constantOf(t, 1), *zero = constantOf(t, 0);
-  // An index out of range matches no position: a zero row.
-  loopNest({numel(g.type(indices).shape), depth}, [&](const Values &id2) {
-    Value *hit = b.CreateICmpEQ(b.CreateSExt(load(indices, id2[0]), b.getInt64Ty()), id2[1]);
-    store(id, b.CreateAdd(b.CreateMul(id2[0], depth), id2[1]), b.CreateSelect(hit, one, zero));
+  loop(numel(g.type(indices).shape), [&](Value *i) {
+    Value *index = b.CreateSExt(load(indices, i), b.getInt64Ty());
+    Value *outOfRange = b.CreateOr(b.CreateICmpSLT(index, i64(0)), b.CreateICmpSGE(index, depth));
+    ifThenElse(
+        outOfRange, [&] { reportBadIndex(id, index, depth); }, [] {});
+    // An index out of range matches no position: a zero row.
+    Value *row = b.CreateMul(i, depth);
+    loop(depth, [&](Value *j) { store(id, b.CreateAdd(row, j), b.CreateSelect(b.CreateICmpEQ(index, j), one, zero)); });
   });
 }
 
@@ -149,8 +168,8 @@ void KernelEmitter::scatterAdd(ir::NodeId id) {
   DType t = node(id).type.dtype;
   Value *rows = dim(out[0]), *rowSize = product(out, 1, out.rank());
   fill(id, constantOf(t, 0));
-  // Rows add in index order, as in the interpreter. An index out of range
-  // adds nothing (the interpreter throws).
+  // Rows add in index order, as in the interpreter; an index out of range
+  // adds nothing.
   loop(numel(g.type(indices).shape), [&](Value *i) {
     Value *row = b.CreateSExt(load(indices, i), b.getInt64Ty());
     Value *inRange = b.CreateAnd(b.CreateICmpSGE(row, i64(0)), b.CreateICmpSLT(row, rows));
@@ -163,7 +182,7 @@ void KernelEmitter::scatterAdd(ir::NodeId id) {
             store(id, at, scalarOp(Op::Add, t, t, {load(id, at), load(updates, b.CreateAdd(src, j))}));
           });
         },
-        [] {});
+        [&] { reportBadIndex(id, row, rows); });
   });
 }
 

@@ -6,6 +6,8 @@
 #include "codegen/KernelEmitter.h"
 #include "codegen/Fusion.h"
 #include "codegen/ModuleBuilder.h"
+#include "nnc/error.h"
+#include "nnc/program.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -54,6 +56,7 @@ public:
       buffers[i] = const_cast<void *>(it->second); // generated code only reads sources
     }
     entry_(batch, buffers.data());
+    if (nnc_take_index_error()) throw CodegenError(std::string("jit: ") + nnc_last_error());
     for (const auto &[name, id] : graph_.outputs()) {
       auto it = outputs.find(name);
       if (it == outputs.end()) continue;

@@ -123,6 +123,9 @@ public:
   void gather(ir::NodeId id);
   void oneHot(ir::NodeId id);
   void scatterAdd(ir::NodeId id);
+  // Tells the runtime (nnc_index_error) that node `id` met `index` outside
+  // [0, bound), naming the node's op and .nn source.
+  void reportBadIndex(ir::NodeId id, llvm::Value *index, llvm::Value *bound);
   // Calls into the runtime (nnc/conv.h): conv2d and its two adjoints; the
   // pools and their adjoints.
   void conv2d(ir::NodeId id);

@@ -4,6 +4,7 @@
 
 #include "nnc/conv.h"
 #include "nnc/gemm.h"
+#include "nnc/program.h"
 #include "nnc/rng.h"
 #include "nnc/threads.h"
 #include "nnc/vmath.h"
@@ -17,6 +18,7 @@ std::vector<RuntimeSymbol> runtimeSymbols() {
       {"nnc_rng_normal_at", reinterpret_cast<void *>(&nnc_rng_normal_at)},
       {"nnc_parallel_for", reinterpret_cast<void *>(&nnc_parallel_for)},
 #define NNC_SYMBOL(name) {#name, reinterpret_cast<void *>(&name)}
+      NNC_SYMBOL(nnc_index_error),
       NNC_SYMBOL(nnc_vexp_f32),
       NNC_SYMBOL(nnc_vlog_f32),
       NNC_SYMBOL(nnc_vtanh_f32),

@@ -154,6 +154,13 @@ TrainResult trainOnInterpreter(const ElaboratedProgram &prog, const TrainInfo &t
         }
       }
     }
+    // The losses come before each update: the epoch's last one is checked here.
+    for (const auto &[name, t] : result.params)
+      for (double v : t.data)
+        if (!std::isfinite(v))
+          throw TrainError("param `" + name + "` holds " + std::to_string(v) + " after epoch " +
+                           std::to_string(epoch) + ", step " + std::to_string(step) +
+                           ", though the losses were finite: an update divided by zero or overflowed");
     for (auto &[name, sum] : sums) logLine.train[name] = sum / static_cast<double>(ds.trainSize);
     if (ds.validationSize > 0) {
       std::map<std::string, double> vsums;

@@ -1,5 +1,7 @@
-// The per-thread last-error message behind nnc/error.h.
+// The per-thread last-error message behind nnc/error.h, and the index
+// errors generated code reports (nnc/program.h).
 #include "nnc/error.h"
+#include "nnc/program.h"
 
 #include "error_internal.h"
 
@@ -10,6 +12,14 @@
 namespace {
 // Per thread so that concurrent runtime calls keep their own messages.
 thread_local std::string lastError;
+
+// The first index out of range a graph run on this thread met. Plain data:
+// recording it allocates nothing, formatting waits for nnc_take_index_error.
+struct IndexError {
+  const char *op = nullptr;
+  int64_t index = 0, bound = 0;
+};
+thread_local IndexError indexError;
 } // namespace
 
 int nnc::rt::fail(int code, std::string message) {
@@ -44,6 +54,19 @@ int nnc_set_error(int code, const char *fmt, ...) {
   }
   va_end(args);
   return code;
+}
+
+void nnc_index_error(const char *op, int64_t index, int64_t bound) {
+  if (!indexError.op) indexError = IndexError{op, index, bound};
+}
+
+int nnc_take_index_error(void) {
+  IndexError e = indexError;
+  indexError = IndexError{};
+  if (!e.op) return 0;
+  nnc_set_error(NNC_ERR_ARG, "%s: index %lld is out of range [0, %lld)", e.op, static_cast<long long>(e.index),
+                static_cast<long long>(e.bound));
+  return 1;
 }
 
 } // extern "C"

@@ -69,13 +69,30 @@ TEST_CASE("codegen: gather and one_hot", "[codegen]") {
   });
 }
 
-TEST_CASE("codegen: out-of-range indices give zeros instead of reading out of bounds", "[codegen]") {
+TEST_CASE("codegen: an out-of-range index is reported with its op and source, never read", "[codegen]") {
+  // Under ASan this also shows that nothing outside the table is read.
   Graph g = oneOp(Op::Gather, {f32({3, 2}), i32({3})});
   auto jit = jitCompile(g);
   Bindings b;
   b.inputs["a0"] = Tensor(f32({3, 2}), {1, 2, 3, 4, 5, 6});
   b.inputs["a1"] = Tensor(i32({3}), {2, -1, 3});
-  CHECK(runJit(*jit, b, 1).at("r").data == std::vector<double>{5, 6, 0, 0, 0, 0});
+  CHECK_THROWS_WITH(runJit(*jit, b, 1), "jit: gather: index -1 is out of range [0, 3)");
+  b.inputs["a1"] = Tensor(i32({3}), {2, 0, 1});
+  CHECK(runJit(*jit, b, 1).at("r").data == std::vector<double>{5, 6, 1, 2, 3, 4});
+
+  // one_hot of class labels: one the model has no class for, and where the
+  // .nn source asked for it.
+  Graph oh;
+  oh.name = "labels";
+  NodeId y = oh.input("y", i32({kBatch}));
+  oh.setSource({"model.nn", 12, 7});
+  oh.addOutput("r", oh.create(Op::OneHot, {y}, {{"depth", int64_t{5}}, {"dtype", std::string("f32")}}));
+  auto ohJit = jitCompile(oh);
+  Bindings labels;
+  labels.inputs["y"] = Tensor(i32({4}), {0, 4, 7, -2});
+  CHECK_THROWS_WITH(runJit(*ohJit, labels, 4), "jit: model.nn:12:7: one_hot: index 7 is out of range [0, 5)");
+  labels.inputs["y"] = Tensor(i32({2}), {4, 0});
+  CHECK(runJit(*ohJit, labels, 2).at("r").data == std::vector<double>{0, 0, 0, 0, 1, 1, 0, 0, 0, 0});
 }
 
 namespace {

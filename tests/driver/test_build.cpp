@@ -121,3 +121,63 @@ TEST_CASE("build: --target-cpu builds for an older CPU") {
   REQUIRE(r.code == 0);
   CHECK(runProcess(exe + " --quiet").code == 0);
 }
+
+TEST_CASE("run: a class label the model has no output for stops training at the loss's line") {
+  // Labels 0, 1 and 2 for a model of two classes: the compiled one_hot of
+  // softmax_cross_entropy reports the first label out of range, as the
+  // interpreter does, instead of training on a row of zeros.
+  TempDir dir("nnc_labels");
+  std::string nn = dir.write("m.nn", "import std\n"
+                                     "model C(x: f32[B, 2]) -> f32[B, 2] {\n"
+                                     "  return dense(x, 2)\n"
+                                     "}\n"
+                                     "data g {\n"
+                                     "  samples = 32\n"
+                                     "  x = uniform([2], -1.0, 1.0)\n"
+                                     "  y = int(floor(uniform([], 0.0, 3.0)))\n"
+                                     "}\n"
+                                     "train C on g {\n"
+                                     "  loss = softmax_cross_entropy(C(x), y)\n"
+                                     "  optimizer = sgd(lr = 0.1)\n"
+                                     "  epochs = 1\n"
+                                     "  batch = 8\n"
+                                     "}\n");
+  ProcessResult r = runProcess(nncBinary() + " run " + nn + " --quiet 2>&1");
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("m.nn:11:10: one_hot: index 2 is out of range [0, 2)") != std::string::npos);
+}
+
+TEST_CASE("run: params an update made NaN stop the run though the loss was finite") {
+  // Adam with b1 = 1 divides by 1 - b1^t = 0 in its first update. The loss
+  // is computed before each update, so only the params show it: the run
+  // stops there, saving no checkpoint of them; the interpreter agrees.
+  TempDir dir("nnc_nan_params");
+  std::string nn = dir.write("m.nn", "import std\n"
+                                     "model C(x: f32[B, 2]) -> f32[B, 1] {\n"
+                                     "  return dense(x, 1)\n"
+                                     "}\n"
+                                     "data g {\n"
+                                     "  samples = 8\n"
+                                     "  test_samples = 8\n"
+                                     "  x = uniform([2], -1.0, 1.0)\n"
+                                     "  y = uniform([1], 0.0, 1.0)\n"
+                                     "}\n"
+                                     "train C on g {\n"
+                                     "  loss = mse(C(x), y)\n"
+                                     "  optimizer = adam(lr = 0.01, b1 = 1.0)\n"
+                                     "  epochs = 1\n"
+                                     "  batch = 8\n"
+                                     "}\n");
+  std::string ckpt = dir.path("m.ckpt");
+  ProcessResult r = runProcess(nncBinary() + " run " + nn + " --quiet --save " + ckpt + " 2>&1");
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("error: param `C/dense_1/W` holds") != std::string::npos);
+  CHECK(r.out.find("after epoch 1 (global step 1), though the losses were finite") != std::string::npos);
+  CHECK(r.out.find("test:") == std::string::npos);
+  CHECK_FALSE(std::ifstream(ckpt).good());
+  RunResult i = runNnc({"interpret", nn});
+  CHECK(i.code == 1);
+  CHECK(i.err.find("param `C/dense_1/W` holds") != std::string::npos);
+}

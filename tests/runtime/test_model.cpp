@@ -212,3 +212,31 @@ TEST_CASE("model: queries and create reject what is not a valid model", "[model]
   CHECK(nnc_model_num_inputs(&old) == -1);
   CHECK(std::string(nnc_last_error()) == "the program has no manifest");
 }
+
+namespace {
+
+// Clf's forward, with the report a generated gather makes for a row whose
+// first feature is negative (a token id out of range, say).
+void clfForwardCheckingIds(int64_t batch, void **b) {
+  clfForward(batch, b);
+  for (int64_t r = 0; r < batch; ++r)
+    if (F(b, 0)[r * 2] < 0) nnc_index_error("m.nn:3:9: gather", static_cast<int64_t>(F(b, 0)[r * 2]), 5);
+}
+
+} // namespace
+
+TEST_CASE("model: an index out of range in the graph fails the prediction with its source", "[model]") {
+  auto p = clfProgram();
+  nnc_program checking = p->desc;
+  nnc_graph_fn fns[kNumGraphs] = {clfForwardCheckingIds};
+  checking.graphs = fns;
+  Model m;
+  REQUIRE(nnc_model_create(&checking, 4, nullptr, &m.m) == NNC_OK);
+  std::vector<float> x = {0.5f, 0.5f, -3.0f, 0.1f, -7.0f, 0.2f}, y(9, 0);
+  const void *in[] = {x.data()};
+  void *out[] = {y.data()};
+  CHECK(nnc_model_predict(m.m, 3, in, out) == NNC_ERR_ARG);
+  CHECK(std::string(nnc_last_error()) == "m.nn:3:9: gather: index -3 is out of range [0, 5)");
+  // The report was taken: the next good rows predict.
+  CHECK(classes(predictClf(m.m, kRows)) == std::vector<int>{0, 1, 2, 0});
+}

@@ -151,6 +151,20 @@ extern "C" {
 
 typedef void (*nnc_graph_fn)(int64_t batch, void **buffers);
 
+/* Called by generated code when a gather, one_hot or scatter_add meets an
+ * index outside [0, bound): `op` is the op and where its .nn source is
+ * ("model.nn:12:7: one_hot"), a string that lives as long as the program.
+ * The kernel goes on with a zero row, never reading or writing outside its
+ * buffers; the first such index of a run on this thread is kept. Those
+ * kernels run on the thread that called the graph function. */
+void nnc_index_error(const char *op, int64_t index, int64_t bound);
+
+/* For the caller of a graph function, after it returns: 1 when the run met
+ * an index out of range, with the message ("model.nn:12:7: one_hot: index 7
+ * is out of range [0, 5)") in nnc_last_error(); 0 when it met none. Forgets
+ * the index either way. */
+int nnc_take_index_error(void);
+
 /* What generated code exports (as the symbol `nnc_program_desc`, or a
  * library's own name). */
 typedef struct nnc_program {

@@ -10,6 +10,7 @@
 #include "nnc/error.h"
 #include "nnc/gemm.h"
 #include "nnc/model.h"
+#include "nnc/program.h"
 #include "nnc/threads.h"
 
 #include <cstring>
@@ -153,6 +154,7 @@ int predict(nnc_model &m, int64_t n, const void *const *inputs, void *const *out
   int saved = m.threads > 0 ? nnc_threads_limit_local(m.threads) : 0;
   m.forward(n, m.buffers.data());
   if (m.threads > 0) nnc_threads_limit_local(saved);
+  if (nnc_take_index_error()) return NNC_ERR_ARG; // the message is nnc_last_error()'s
   // memmove: an output may be an input passed through, in a buffer the caller
   // also passed as that output.
   for (size_t i = 0; i < man.outputs.size(); ++i)

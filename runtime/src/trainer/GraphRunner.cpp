@@ -1,7 +1,9 @@
 #include "GraphRunner.h"
 #include "TrainError.h"
 
+#include "nnc/error.h"
 #include "nnc/gemm.h"
+#include "nnc/program.h"
 #include "nnc/threads.h"
 
 #include <algorithm>
@@ -90,6 +92,8 @@ void GraphRunner::run(int64_t batch) {
       throw TrainError("internal error: node " + std::to_string(i) + " (" + quoted(graph_->nodes[i].name) + ") of " +
                        graph_->describe() + " is not bound");
   fn_(batch, buffers_.data());
+  // A label the model has no class for, a token past the vocabulary.
+  if (nnc_take_index_error()) throw TrainError(nnc_last_error());
 }
 
 } // namespace nnc::trainer

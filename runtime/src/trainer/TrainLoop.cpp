@@ -134,9 +134,25 @@ const std::vector<double> &TrainLoop::trainEpoch(int64_t epoch, const BatchCallb
     }
     if (onBatch) onBatch(b + 1, batches, first + rows, sums_);
   }
+  // The loss is computed before each update, so the epoch's last update is
+  // checked here, before anything evaluates or saves the params.
+  checkParamsFinite(epoch);
   for (size_t i = 0; i < sums_.size(); ++i)
     means_[i] = sums_[i] / static_cast<double>(epochRows());
   return means_;
+}
+
+void TrainLoop::checkParamsFinite(int64_t epoch) const {
+  for (const StoredTensor &p : state_.params) {
+    if (p.type.dtype != DType::F32) continue;
+    const float *v = p.data.as<const float>();
+    const int64_t n = p.type.shape.elems(1);
+    for (int64_t i = 0; i < n; ++i)
+      if (!std::isfinite(v[i]))
+        throw NonFiniteLoss("param " + quoted(p.name) + " holds " + numberText(v[i]) + " after epoch " +
+                            std::to_string(epoch) + " (global step " + std::to_string(globalStep) +
+                            "), though the losses were finite: an update divided by zero or overflowed");
+  }
 }
 
 int64_t TrainLoop::epochRows() const {

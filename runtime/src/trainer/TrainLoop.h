@@ -59,7 +59,7 @@ public:
   // Trains one epoch (1-based) over the training rows (the first
   // LoopConfig::steps batches of its order, when set); returns the metrics
   // averaged over its samples (valid until the next call). Throws
-  // NonFiniteLoss.
+  // NonFiniteLoss, also for params the epoch's last update made non-finite.
   const std::vector<double> &trainEpoch(int64_t epoch, const BatchCallback &onBatch);
   // The samples one epoch trains on.
   int64_t epochRows() const;
@@ -87,6 +87,8 @@ private:
   };
 
   void bindStepGraph(GraphRunner &r, const Step &s);
+  // Throws NonFiniteLoss when a param holds NaN or an infinity.
+  void checkParamsFinite(int64_t epoch) const;
 
   const Manifest &m_;
   const Dataset &data_;
