@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -279,6 +280,7 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
   literal.kind = DataSource::Literal;
   literal.split = "train";
   SourceRange testSamplesAt, testFractionAt;
+  std::map<std::string, SourceRange> assigned;
   for (const ast::Stmt &s : d.body) {
     if (s.kind != ast::StmtKind::Assign || s.targets.size() != 1 || !s.value) {
       error(s.range, "only `name = value` settings are allowed in a data block");
@@ -286,6 +288,18 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
     }
     const std::string &key = s.targets[0].name;
     const ast::Expr &e = *s.value;
+    // Each setting and field once: a second `x = ...` would be a second
+    // field of the same name. (The splits' sources have rules of their own.)
+    if (auto [at, first] = assigned.emplace(key, s.targets[0].range); !first && key != "train" && key != "test") {
+      error(s.targets[0].range, "`" + key + "` is set twice in data block `" + info.name + "`");
+      diags_.note(at->second, "first set here");
+      continue;
+    }
+    if (key == "step") {
+      error(s.targets[0].range, "`step` is the name of the training step's counter, which the steps read: name the "
+                                "field otherwise");
+      continue;
+    }
     if (key == "test" && !callee(&e)) {
       // `test = 0.2`: a seeded fraction of the train source's rows.
       Value v = eval(e);
@@ -339,8 +353,12 @@ void Elab::elaborateData(const ast::DataDecl &d, ElaboratedProgram &out) {
       continue;
     }
     if (key == "seed" || key == "samples" || key == "test_samples") {
+      // Rows, like a dimension, at most 2^40 (and their sum never overflows).
+      constexpr int64_t kMaxRows = int64_t(1) << 40;
       if (v.kind != Value::Int || v.batch || v.i < (key == "seed" ? 0 : 1))
         error(e.range, "`" + key + "` must be a " + (key == "seed" ? "non-negative" : "positive") + " int, got " + v.describe());
+      else if (key != "seed" && v.i > kMaxRows)
+        error(e.range, "`" + key + "` must be at most 2^40, got " + std::to_string(v.i));
       else (key == "seed" ? info.seed : key == "samples" ? info.samples : info.testSamples) = v.i;
       if (key == "test_samples") testSamplesAt = s.targets[0].range;
       continue;
@@ -529,7 +547,13 @@ void Elab::elaborateTrain(const ast::TrainDecl &t, ElaboratedProgram &out) {
     for (const ast::Stmt &st : t.body) s.stmts.push_back(&st);
     steps.push_back(s);
   } else {
+    std::map<std::string, SourceRange> named;
     for (const ast::StepDecl &sd : t.steps) {
+      if (auto [at, first] = named.emplace(sd.name.name, sd.name.range); !first) {
+        error(sd.name.range, "step `" + sd.name.name + "` is declared twice");
+        diags_.note(at->second, "first declared here");
+        continue;
+      }
       StepSrc s{sd.name.name, {}, sd.name.range};
       for (const ast::Stmt &st : t.body)
         if (st.kind == ast::StmtKind::Assign && st.targets.size() == 1 && st.targets[0].name == "metrics") s.stmts.push_back(&st);
@@ -664,6 +688,20 @@ Elab::StepOutcome Elab::elaborateStep(TrainInfo &ti, const DataInfo &data, const
       if (val.isError()) continue;
       if (val.kind != Value::Tensor || val.type().shape.rank() != 0) {
         error(metricsRange, "metric `" + name + "` must be a scalar, got " + val.describe());
+        continue;
+      }
+      // The trainer averages metrics as f32 and reports them by name.
+      if (val.type().dtype != ir::DType::F32) {
+        error(metricsRange, "metric `" + name + "` must be an f32 scalar, got " + val.type().str() +
+                                ": convert it with float(...)");
+        continue;
+      }
+      bool taken = false;
+      for (const auto &[out, id] : graph.outputs())
+        taken |= out == name;
+      if (taken) {
+        error(metricsRange, name == "loss" ? "a metric named `loss` would report under the loss's name: rename its fn"
+                                           : "metric `" + name + "` is listed twice");
         continue;
       }
       graph.addOutput(name, val.node);

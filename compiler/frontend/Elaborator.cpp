@@ -629,6 +629,16 @@ void Elab::execParam(const ast::Stmt &s) {
     f.vars[name] = Value::err();
     return;
   }
+  // A param belongs to a model: its init graph creates it and a train step
+  // updates it. One created by a data block or a loss would be neither.
+  bool inModel = false;
+  for (const Frame &fr : frames_)
+    inModel |= fr.fn && fr.fn->isModel;
+  if (!inModel) {
+    error(s.range, "param `" + name + "` is created outside a model: layers with weights belong in a model block");
+    f.vars[name] = Value::err();
+    return;
+  }
   if (type.shape.hasBatch()) {
     error(s.type->range, "param `" + name + "` cannot have the batch dimension in its shape " + type.shape.str());
     f.vars[name] = Value::err();

@@ -304,3 +304,48 @@ TEST_CASE("errors: a mistake inside a model is reported once, however many graph
   CHECK(r.errors[0].find("main.nn:3:") == 0);
   CHECK(r.text.find("is not a node") == std::string::npos);
 }
+
+TEST_CASE("errors: names a train step or a data block uses twice") {
+  const std::string net = "import std\nmodel Net(x: f32[B, 2]) {\n  return dense(x, 1)\n}\n";
+  // Lines 5-8 are the data block, 9 on the train block.
+  auto train = [&](const std::string &body) { return net + kData + "train Net on d {\n" + body + "}\n"; };
+  CHECK(firstError(train("  loss = mse(Net(x), y)\n  optimizer = sgd()\n  metrics = [mae, mae]\n")) ==
+        "main.nn:12:13: error: metric `mae` is listed twice");
+  CHECK(firstError("fn loss(p, t) = mean(abs(p - t))\n" + train("  loss = mse(Net(x), y)\n  optimizer = sgd()\n"
+                                                                "  metrics = [loss]\n")) ==
+        "main.nn:13:13: error: a metric named `loss` would report under the loss's name: rename its fn");
+  CHECK(firstError("fn count(p, t) = sum(int(t > 0.5))\n" +
+                   train("  loss = mse(Net(x), y)\n  optimizer = sgd()\n  metrics = [count]\n")) ==
+        "main.nn:13:13: error: metric `count` must be an f32 scalar, got i32[]: convert it with float(...)");
+  auto twice = check(net + kData +
+                     "train Net on d {\n  step a {\n    loss = mse(Net(x), y)\n    optimizer = sgd()\n  }\n"
+                     "  step a {\n    loss = mse(Net(x), y)\n    optimizer = sgd()\n  }\n}\n");
+  REQUIRE(!twice.errors.empty());
+  CHECK(twice.errors[0] == "main.nn:14:8: error: step `a` is declared twice");
+  CHECK(hasNote(twice, "main.nn:10:8: note: first declared here"));
+
+  auto field = check("data d {\n  samples = 4\n  x = uniform([2])\n  x = x * 2.0\n}\n");
+  REQUIRE(!field.errors.empty());
+  CHECK(field.errors[0] == "main.nn:4:3: error: `x` is set twice in data block `d`");
+  CHECK(hasNote(field, "main.nn:3:3: note: first set here"));
+  CHECK(firstError("data d {\n  samples = 4\n  x = uniform([2])\n  step = uniform([1])\n}\n") ==
+        "main.nn:4:3: error: `step` is the name of the training step's counter, which the steps read: name the "
+        "field otherwise");
+  CHECK(firstError("data d {\n  samples = 9223372036854775807\n  x = uniform([2])\n}\n") ==
+        "main.nn:2:13: error: `samples` must be at most 2^40, got 9223372036854775807");
+}
+
+TEST_CASE("errors: a layer with weights outside a model") {
+  // In a data block and in a loss: the param would be neither initialized
+  // nor trained. The note points at the user's call.
+  auto data = check("import std\ndata d {\n  samples = 4\n  x = dense(uniform([2]), 3)\n}\n");
+  REQUIRE(!data.errors.empty());
+  CHECK(data.errors[0].find("error: param `W` is created outside a model: layers with weights belong in a model "
+                            "block") != std::string::npos);
+  CHECK(hasNote(data, "main.nn:4:7: note: in the call to `dense` here"));
+  auto loss = check(std::string("import std\nmodel Net(x: f32[B, 2]) {\n  return dense(x, 1)\n}\n") + kData +
+                    "train Net on d {\n  loss = mse(Net(x) + dense(x, 1), y)\n  optimizer = sgd()\n}\n");
+  REQUIRE(!loss.errors.empty());
+  CHECK(loss.errors[0].find("param `W` is created outside a model") != std::string::npos);
+  CHECK(hasNote(loss, "main.nn:10:23: note: in the call to `dense` here"));
+}
