@@ -78,6 +78,14 @@ std::unique_ptr<TargetMachine> createTargetMachine(const CodegenOptions &opts, b
   bool known = !info || info->isCPUStringValid(cpu);
   delete info;
   if (!known) throw CodegenError("codegen: unknown CPU '" + cpu + "' for " + triple + " (try x86-64-v2, x86-64-v3, znver4)");
+  // A 32-bit x86 CPU (i386, pentium4) is a valid name that cannot run 64-bit
+  // code: LLVM would abort the process when it builds the subtarget.
+  if (Triple(triple).getArch() == Triple::x86_64) {
+    std::unique_ptr<MCSubtargetInfo> chosen(target->createMCSubtargetInfo(triple, cpu, features));
+    if (chosen && !chosen->checkFeatures("+64bit"))
+      throw CodegenError("codegen: CPU '" + cpu + "' cannot run 64-bit code, which " + triple +
+                         " needs (try x86-64, x86-64-v2, x86-64-v3)");
+  }
   auto level = opts.optLevel <= 0 ? CodeGenOptLevel::None
                : opts.optLevel == 1 ? CodeGenOptLevel::Less
                : opts.optLevel == 2 ? CodeGenOptLevel::Default

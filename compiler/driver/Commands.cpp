@@ -207,50 +207,57 @@ int commandGradcheck(const Options &opt, std::ostream &out, std::ostream &err) {
   }
   std::mt19937 rng(static_cast<unsigned>(opt.seed));
   bool ok = true;
-  for (const TrainInfo &t : prog.trains) {
-    // A few samples of the program's own data where it carries them.
-    std::map<std::string, ir::Tensor> samples;
-    const int64_t batch = 4;
-    for (const DataInfo &d : prog.datas) {
-      if (d.name != t.data) continue;
-      try {
-        Dataset ds = loadProgramData(d, opt.seed);
-        std::vector<int64_t> rows;
-        for (int64_t r = 0; r < std::min<int64_t>(batch, ds.trainSize); ++r) rows.push_back(r);
-        samples = sliceRows(ds.train, rows);
-      } catch (const TrainError &) {
-        // Files: synthetic inputs below.
+  // The interpreter runs the data block and the init graphs: what it rejects
+  // (a division by zero in the data, a param too large) is the program's error.
+  try {
+    for (const TrainInfo &t : prog.trains) {
+      // A few samples of the program's own data where it carries them.
+      std::map<std::string, ir::Tensor> samples;
+      const int64_t batch = 4;
+      for (const DataInfo &d : prog.datas) {
+        if (d.name != t.data) continue;
+        try {
+          Dataset ds = loadProgramData(d, opt.seed);
+          std::vector<int64_t> rows;
+          for (int64_t r = 0; r < std::min<int64_t>(batch, ds.trainSize); ++r) rows.push_back(r);
+          samples = sliceRows(ds.train, rows);
+        } catch (const TrainError &) {
+          // Files: synthetic inputs below.
+        }
+      }
+      ir::Bindings b;
+      for (const ModelGraphs &m : prog.models) {
+        ir::Bindings none;
+        for (auto &[name, v] : ir::runOutputs(m.init, none)) b.params.emplace(name, v);
+      }
+      for (const StepInfo &s : t.steps) {
+        for (ir::NodeId id : s.graph.inputs()) {
+          const std::string name = s.graph.node(id).attrs.getString("name");
+          if (name == "step") b.inputs.insert_or_assign(name, ir::Tensor::scalar(1.0));
+          else if (samples.count(name)) b.inputs.insert_or_assign(name, samples.at(name));
+          else if (!b.inputs.count(name)) b.inputs.emplace(name, syntheticInput(s.graph.type(id), batch, rng));
+        }
+        out << "step `" << s.name << "` of train " << t.model << " on " << t.data << ":\n";
+        std::vector<autodiff::GradCheckResult> results;
+        try {
+          results = autodiff::gradcheck(s.graph, "loss", b);
+        } catch (const std::exception &e) {
+          err << "nnc: error: gradcheck of step `" << s.name << "`: " << e.what() << "\n";
+          return kExitDiagnostics;
+        }
+        for (const autodiff::GradCheckResult &r : results) {
+          bool pass = r.maxRelError <= opt.tolerance;
+          ok &= pass;
+          char line[256];
+          std::snprintf(line, sizeof line, "  %-40s max abs error %.3e  max rel error %.3e  %s\n", r.name.c_str(),
+                        r.maxAbsError, r.maxRelError, pass ? "ok" : "FAILED");
+          out << line;
+        }
       }
     }
-    ir::Bindings b;
-    for (const ModelGraphs &m : prog.models) {
-      ir::Bindings none;
-      for (auto &[name, v] : ir::runOutputs(m.init, none)) b.params.emplace(name, v);
-    }
-    for (const StepInfo &s : t.steps) {
-      for (ir::NodeId id : s.graph.inputs()) {
-        const std::string name = s.graph.node(id).attrs.getString("name");
-        if (name == "step") b.inputs.insert_or_assign(name, ir::Tensor::scalar(1.0));
-        else if (samples.count(name)) b.inputs.insert_or_assign(name, samples.at(name));
-        else if (!b.inputs.count(name)) b.inputs.emplace(name, syntheticInput(s.graph.type(id), batch, rng));
-      }
-      out << "step `" << s.name << "` of train " << t.model << " on " << t.data << ":\n";
-      std::vector<autodiff::GradCheckResult> results;
-      try {
-        results = autodiff::gradcheck(s.graph, "loss", b);
-      } catch (const std::exception &e) {
-        err << "nnc: error: gradcheck of step `" << s.name << "`: " << e.what() << "\n";
-        return kExitDiagnostics;
-      }
-      for (const autodiff::GradCheckResult &r : results) {
-        bool pass = r.maxRelError <= opt.tolerance;
-        ok &= pass;
-        char line[256];
-        std::snprintf(line, sizeof line, "  %-40s max abs error %.3e  max rel error %.3e  %s\n", r.name.c_str(),
-                      r.maxAbsError, r.maxRelError, pass ? "ok" : "FAILED");
-        out << line;
-      }
-    }
+  } catch (const ir::InterpError &e) {
+    err << "nnc: error: " << e.what() << "\n";
+    return kExitDiagnostics;
   }
   if (!ok) err << "nnc: error: some gradients differ from finite differences by more than " << opt.tolerance << "\n";
   return ok ? kExitOk : kExitDiagnostics;

@@ -1,6 +1,9 @@
 #include "driver/TrainProgram.h"
 
 #include "driver/ManifestWriter.h"
+#include "passes/DeadCode.h"
+
+#include <set>
 
 namespace nnc::driver {
 
@@ -39,6 +42,28 @@ bool isRowwise(const ir::Graph &g) {
   return true;
 }
 
+namespace {
+
+// Each model's init graph, less the params an earlier model's initializes: a
+// model that calls another initializes the other's params too (to the same
+// values, whose seeds follow their names), and each param has one init.
+std::vector<ir::Graph> ownInits(const ElaboratedProgram &prog) {
+  std::set<std::string> initialized;
+  std::vector<ir::Graph> inits;
+  for (const ModelGraphs &m : prog.models) {
+    ir::Graph g;
+    g.name = m.init.name;
+    for (const ir::Node &n : m.init.nodes())
+      g.createUnchecked(n);
+    for (const auto &[name, id] : m.init.outputs())
+      if (initialized.insert(name).second) g.addOutput(name, id);
+    inits.push_back(passes::eliminateDeadCode(g));
+  }
+  return inits;
+}
+
+} // namespace
+
 TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo &t) {
   const DataInfo &data = findData(prog, t.data);
   ManifestWriter w;
@@ -50,8 +75,9 @@ TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo
   w.os << "setting validation " << number(data.validation) << "\n";
   w.os << "setting shuffle " << (data.shuffle ? 1 : 0) << "\n";
   if (data.testFraction > 0) w.os << "setting test " << number(data.testFraction) << "\n";
-  for (const ModelGraphs &m : prog.models)
-    for (const auto &[name, id] : m.init.outputs()) w.os << "param " << quote(name) << " " << typeText(m.init.type(id)) << "\n";
+  std::vector<ir::Graph> inits = ownInits(prog);
+  for (const ir::Graph &init : inits)
+    for (const auto &[name, id] : init.outputs()) w.os << "param " << quote(name) << " " << typeText(init.type(id)) << "\n";
   for (const StepInfo &s : t.steps) w.os << "step " << quote(s.name) << "\n";
   for (const StepInfo &s : t.steps)
     for (const auto &[name, value] : hyperInputs(s))
@@ -61,7 +87,7 @@ TrainProgram assembleTrainProgram(const ElaboratedProgram &prog, const TrainInfo
   for (const DataStatistic &st : data.statistics)
     w.os << "statistic " << quote(st.input) << " " << st.kind << " " << quote(statisticOutput(st)) << "\n";
   w.graph(withStatisticOutputs(data), "data", data.name);
-  for (const ModelGraphs &m : prog.models) w.graph(m.init, "init", m.name);
+  for (size_t k = 0; k < inits.size(); ++k) w.graph(inits[k], "init", prog.models[k].name);
   for (const StepInfo &s : t.steps) {
     w.graph(s.stateInit, "state_init", s.name);
     w.graph(s.update, "update", s.name);

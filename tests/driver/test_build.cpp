@@ -111,6 +111,14 @@ TEST_CASE("build: errors before anything is written") {
   r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.path("t"), "--target-cpu", "pentium9000"});
   CHECK(r.code == 1);
   CHECK(r.err.find("unknown CPU 'pentium9000'") != std::string::npos);
+  // A real CPU that cannot run 64-bit code, which LLVM would abort on.
+  for (const char *cpu : {"i386", "pentium4"}) {
+    r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.path("t"), "--target-cpu", cpu});
+    CHECK(r.code == 1);
+    CHECK(r.err.find(std::string("CPU '") + cpu + "' cannot run 64-bit code") != std::string::npos);
+    r = runNnc({"emit", sourcePath("examples/xor.nn"), "--asm", "--target-cpu", cpu});
+    CHECK(r.code == 1);
+  }
 }
 
 TEST_CASE("build: --target-cpu builds for an older CPU") {
@@ -180,4 +188,36 @@ TEST_CASE("run: params an update made NaN stop the run though the loss was finit
   RunResult i = runNnc({"interpret", nn});
   CHECK(i.code == 1);
   CHECK(i.err.find("param `C/dense_1/W` holds") != std::string::npos);
+}
+
+TEST_CASE("run: a model that calls another trains as the interpreter does") {
+  // Both models' init graphs create Enc's params: the program declares and
+  // initializes each once.
+  TempDir dir("nnc_nested");
+  std::string nn = dir.write("m.nn", "import std\n"
+                                     "model Enc(x: f32[B, 2]) -> f32[B, 4] {\n"
+                                     "  return dense(x, 4)\n"
+                                     "}\n"
+                                     "model C(x: f32[B, 2]) -> f32[B, 1] {\n"
+                                     "  return dense(Enc(x), 1)\n"
+                                     "}\n"
+                                     "data g {\n"
+                                     "  samples = 8\n"
+                                     "  x = uniform([2], -1.0, 1.0)\n"
+                                     "  y = uniform([1], 0.0, 1.0)\n"
+                                     "}\n"
+                                     "train C on g {\n"
+                                     "  loss = mse(C(x), y)\n"
+                                     "  optimizer = sgd(lr = 0.1)\n"
+                                     "  epochs = 1\n"
+                                     "  batch = 8\n"
+                                     "}\n");
+  ProcessResult r = runProcess(nncBinary() + " run " + nn + " --quiet --json 2>&1");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  RunResult i = runNnc({"interpret", nn});
+  REQUIRE(i.code == 0);
+  // One batch of all 8 rows, unshuffled order aside: the same loss.
+  std::string loss = jsonField(r.out, "loss");
+  CHECK(i.out.find("loss " + loss.substr(0, 7)) != std::string::npos);
 }

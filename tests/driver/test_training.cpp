@@ -1,6 +1,7 @@
 // Training semantics on the reference interpreter: optimizer steps against
 // hand-computed updates, and whole runs that must learn.
 #include "DriverUtil.h"
+#include "common/TempDir.h"
 #include "driver/ReferenceTrainer.h"
 #include "frontend/Frontend.h"
 
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <unistd.h>
 
+using nnc::test::TempDir;
 using nnc::driver::TrainOptions;
 using nnc::driver::trainOnInterpreter;
 using nnc::test::sourcePath;
@@ -112,6 +114,16 @@ TEST_CASE("training: the CLI's interpret and gradcheck commands") {
     CHECK(g.code == 0);
     CHECK(g.out.find("ok") != std::string::npos);
   }
+  // What the interpreter rejects while preparing the check is the program's
+  // error: exit 1, not an internal error.
+  TempDir dir("nnc_gradcheck");
+  std::string nn = dir.write("m.nn", "import std\nmodel C(x: f32[B, 2]) -> f32[B, 3] {\n  return dense(x, 3)\n}\n"
+                                     "data g {\n  samples = 8\n  x = uniform([2], -1.0, 1.0)\n"
+                                     "  y = int(floor(uniform([], 0.0, 3.0))) / 0\n}\n"
+                                     "train C on g {\n  loss = softmax_cross_entropy(C(x), y)\n  optimizer = sgd()\n}\n");
+  auto bad = nnc::test::runNnc({"gradcheck", nn});
+  CHECK(bad.code == 1);
+  CHECK(bad.err.find("m.nn:8:7: div: integer division by zero") != std::string::npos);
 }
 
 TEST_CASE("training: each step of a GAN updates only the models it names") {
