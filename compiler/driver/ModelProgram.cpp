@@ -5,6 +5,7 @@
 #include "nnc/checkpoint.h"
 #include "nnc/error.h"
 
+#include <algorithm>
 #include <memory>
 
 namespace nnc::driver {
@@ -139,6 +140,14 @@ ModelProgram assembleModelProgram(const ElaboratedProgram &prog, const ModelGrap
   for (ir::NodeId id : model.forward.inputs())
     mp.inputs.push_back({model.forward.node(id).attrs.getString("name"), model.forward.type(id)});
   for (const auto &[name, id] : fwd.outputs()) mp.outputs.push_back({name, fwd.type(id)});
+  // A prediction is one row per input row: B first, and only there.
+  for (const auto &[what, list] : {std::pair{"input", &mp.inputs}, std::pair{"output", &mp.outputs}})
+    for (const ModelIO &io : *list)
+      if (io.type.shape.batchAxis() != 0 ||
+          std::count(io.type.shape.dims().begin(), io.type.shape.dims().end(), ir::kBatch) != 1)
+        throw ModelError("model `" + model.name + "`'s " + what + " `" + io.name + "` is " + io.type.str() +
+                         ": a model built for inference takes and gives one row per sample, with the batch "
+                         "dimension B first and only there");
   // The values' slots (the temps of fused kernels have none).
   mp.arenaBytesPerRow = w.plans.back().arena.perRow;
   mp.arenaFixedBytes = w.plans.back().arena.fixed;

@@ -138,7 +138,13 @@ struct BlockElab {
       }
       return true;
     }
-    ir::NodeId id = info.graph.input(name, type);
+    ir::NodeId id;
+    try {
+      id = info.graph.input(name, type);
+    } catch (const ir::IRError &e) { // a file's header can claim any shape
+      el.error(r, "field `" + name + "`: " + e.what());
+      return false;
+    }
     el.ctx().inputs[name] = id;
     Value v = Value::ofTensor(&info.graph, id);
     v.origin = r;

@@ -262,6 +262,15 @@ template <typename T> int readData(GzInput &in, const IdxHeader &h, T *&data) {
     }
     if (!reserve(data, capacity, done + n, h.numel)) return fail(NNC_ERR_NOMEM, "out of memory");
     decode(h, raw.data(), n, data + done);
+    // Like the CSV reader: a NaN, an infinity or an f64 beyond f32's range
+    // (what training computes in) would only surface as a NaN loss, or as a
+    // NaN test score printed with exit 0.
+    if constexpr (std::is_floating_point_v<T>)
+      for (int64_t i = done; i < done + n; ++i)
+        if (!std::isfinite(data[i]) || std::fabs(static_cast<double>(data[i])) > FLT_MAX)
+          return fail(NNC_ERR_FORMAT, quoted(in.path()) + ": element " + std::to_string(i) + " is " +
+                                          (std::isnan(data[i]) ? "NaN" : "infinite or beyond f32's range") +
+                                          ": IDX data must be finite f32 numbers");
     done += n;
   }
   return checkNoTrailingBytes(in, h.numel * h.elemSize);

@@ -111,6 +111,14 @@ TEST_CASE("build: errors before anything is written") {
   r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.path("t"), "--target-cpu", "pentium9000"});
   CHECK(r.code == 1);
   CHECK(r.err.find("unknown CPU 'pentium9000'") != std::string::npos);
+  // A model whose output is not one row per sample cannot serve predictions.
+  std::string scalar = dir.write("s.nn", "import std\nmodel S(x: f32[B, 2]) -> f32 {\n  return mean(dense(x, 1))\n}\n");
+  for (const char *kind : {"--infer", "--aot"}) {
+    r = runNnc({"build", scalar, kind, "--weights", dir.path("none.ckpt"), "-o", dir.path("libs.a")});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("model `S`'s output `output` is f32[]: a model built for inference takes and gives one row per "
+                     "sample") != std::string::npos);
+  }
   // A real CPU that cannot run 64-bit code, which LLVM would abort on.
   for (const char *cpu : {"i386", "pentium4"}) {
     r = runNnc({"build", sourcePath("examples/xor.nn"), "-o", dir.path("t"), "--target-cpu", cpu});

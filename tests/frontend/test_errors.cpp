@@ -261,6 +261,12 @@ TEST_CASE("errors: corrupt and truncated IDX files") {
   auto t = checkFiles({{"main.nn", "data d {\n  train = idx(\"img\", \"lbl\")\n}\n"}, {"img", header}, {"lbl", ""}});
   REQUIRE(!t.errors.empty());
   CHECK(t.errors[0] == "main.nn:2:15: error: `img` is not a valid IDX file: it is shorter than its header");
+  // A header whose dimensions multiply past what a tensor can hold.
+  std::string huge("\0\0\x08\x05\0\0\0\x40\0\x01\0\0\0\x01\0\0\0\x01\0\0\0\x01\0\0", 28);
+  auto h = checkFiles({{"main.nn", "data d {\n  train = idx(\"img\", \"lbl\")\n}\n"}, {"img", huge}, {"lbl", ""}});
+  REQUIRE(!h.errors.empty());
+  CHECK(h.errors[0] ==
+        "main.nn:2:15: error: field `image`: input: shape [B, 65536, 65536, 65536, 65536] is too large");
 }
 
 TEST_CASE("errors: several errors in one run") {
