@@ -433,8 +433,10 @@ bool Elab::checkType(const Value &v, const ast::TypeExpr &t, Frame &frame, Sourc
     const ast::Expr &d = *t.dims[k];
     ir::Dim actual = tt.shape[k];
     auto dimName = [](ir::Dim x) { return x == ir::kBatch ? std::string("B") : std::to_string(x); };
-    if (d.kind == ast::ExprKind::Name && !frame.vars.count(d.text) && !prog_.symbols.fns.count(d.text)) {
-      // An unbound shape variable: binds here.
+    if (d.kind == ast::ExprKind::Name && !frame.vars.count(d.text)) {
+      // An unbound shape variable: binds here. A global fn or model of the
+      // same name (the user's `fn I(x)`, seen from the stdlib's dense) is no
+      // dimension, so it cannot be what the name means.
       frame.vars[d.text] = actual == ir::kBatch ? Value::ofBatch() : Value::ofInt(actual);
       continue;
     }

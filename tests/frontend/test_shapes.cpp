@@ -195,3 +195,12 @@ TEST_CASE("shapes: dropout is random while training and the identity otherwise")
   for (const auto &node : step.graph.nodes())
     if (node.op == nnc::ir::Op::RandomUniform) CHECK(node.inputs.size() == 1);
 }
+
+TEST_CASE("shapes: a user's fn named like a stdlib signature's shape variable stays out of it") {
+  // dense(x: f32[B, I], ...): the user's `fn I` is no dimension, so `I` still
+  // binds to x's width there.
+  auto r = check("import std\nfn I(x) = x\nmodel M(x: f32[B, 4]) -> f32[B, 3] {\n  return I(dense(x, 3))\n}\n");
+  const auto &m = onlyModel(r);
+  CHECK(outputType(m.forward) == "f32[B, 3]");
+  CHECK(paramList(m.forward) == std::vector<std::string>{"M/dense_1/W:f32[4, 3]", "M/dense_1/b:f32[3]"});
+}
