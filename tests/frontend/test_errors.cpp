@@ -249,6 +249,9 @@ TEST_CASE("errors: data blocks") {
         "main.nn:1:6: error: data block `d` generates samples: say how many with `samples = N`");
   CHECK(firstError("data d {\n  samples = 10\n  x = uniform([2])\n  validation = 1.5\n}\n") ==
         "main.nn:4:16: error: `validation` must be a fraction in [0, 1), got float 1.5");
+  // -1 is no batch dimension (the IR spells B as -1).
+  CHECK(firstError("data d {\n  samples = 10\n  x = uniform([2, -1])\n}\n") ==
+        "main.nn:3:15: error: dimensions must be positive, got [int 2, int -1]");
   CHECK(firstError("data d {\n  train = idx(\"missing-images.gz\", \"missing-labels.gz\")\n}\n") ==
         "main.nn:2:15: error: cannot open `missing-images.gz`: No such file or directory");
 }
