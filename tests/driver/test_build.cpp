@@ -29,6 +29,15 @@ std::string buildExample(const TempDir &dir, const std::string &name) {
   return exe;
 }
 
+// A small program of generated data: `models` (model C and what it calls),
+// data block g of `data` lines, and `train C on g` of `train` lines. Line
+// 1 imports std; the data block starts right after the models.
+std::string smallProgram(const std::string &models, const std::string &data, const std::string &train) {
+  return "import std\n" + models + "data g {\n" + data + "}\ntrain C on g {\n" + train + "}\n";
+}
+
+const char *kRegressionData = "  samples = 8\n  x = uniform([2], -1.0, 1.0)\n  y = uniform([1], 0.0, 1.0)\n";
+
 } // namespace
 
 TEST_CASE("build: the xor trainer learns xor and links no LLVM or ANTLR") {
@@ -143,21 +152,12 @@ TEST_CASE("run: a class label the model has no output for stops training at the 
   // softmax_cross_entropy reports the first label out of range, as the
   // interpreter does, instead of training on a row of zeros.
   TempDir dir("nnc_labels");
-  std::string nn = dir.write("m.nn", "import std\n"
-                                     "model C(x: f32[B, 2]) -> f32[B, 2] {\n"
-                                     "  return dense(x, 2)\n"
-                                     "}\n"
-                                     "data g {\n"
-                                     "  samples = 32\n"
-                                     "  x = uniform([2], -1.0, 1.0)\n"
-                                     "  y = int(floor(uniform([], 0.0, 3.0)))\n"
-                                     "}\n"
-                                     "train C on g {\n"
-                                     "  loss = softmax_cross_entropy(C(x), y)\n"
-                                     "  optimizer = sgd(lr = 0.1)\n"
-                                     "  epochs = 1\n"
-                                     "  batch = 8\n"
-                                     "}\n");
+  std::string nn =
+      dir.write("m.nn", smallProgram("model C(x: f32[B, 2]) -> f32[B, 2] {\n  return dense(x, 2)\n}\n",
+                                     "  samples = 32\n  x = uniform([2], -1.0, 1.0)\n"
+                                     "  y = int(floor(uniform([], 0.0, 3.0)))\n",
+                                     "  loss = softmax_cross_entropy(C(x), y)\n  optimizer = sgd(lr = 0.1)\n"
+                                     "  epochs = 1\n  batch = 8\n"));
   ProcessResult r = runProcess(nncBinary() + " run " + nn + " --quiet 2>&1");
   INFO(r.out);
   CHECK(r.code == 1);
@@ -169,22 +169,10 @@ TEST_CASE("run: params an update made NaN stop the run though the loss was finit
   // is computed before each update, so only the params show it: the run
   // stops there, saving no checkpoint of them; the interpreter agrees.
   TempDir dir("nnc_nan_params");
-  std::string nn = dir.write("m.nn", "import std\n"
-                                     "model C(x: f32[B, 2]) -> f32[B, 1] {\n"
-                                     "  return dense(x, 1)\n"
-                                     "}\n"
-                                     "data g {\n"
-                                     "  samples = 8\n"
-                                     "  test_samples = 8\n"
-                                     "  x = uniform([2], -1.0, 1.0)\n"
-                                     "  y = uniform([1], 0.0, 1.0)\n"
-                                     "}\n"
-                                     "train C on g {\n"
-                                     "  loss = mse(C(x), y)\n"
-                                     "  optimizer = adam(lr = 0.01, b1 = 1.0)\n"
-                                     "  epochs = 1\n"
-                                     "  batch = 8\n"
-                                     "}\n");
+  std::string nn = dir.write("m.nn", smallProgram("model C(x: f32[B, 2]) -> f32[B, 1] {\n  return dense(x, 1)\n}\n",
+                                                  std::string(kRegressionData) + "  test_samples = 8\n",
+                                                  "  loss = mse(C(x), y)\n  optimizer = adam(lr = 0.01, b1 = 1.0)\n"
+                                                  "  epochs = 1\n  batch = 8\n"));
   std::string ckpt = dir.path("m.ckpt");
   ProcessResult r = runProcess(nncBinary() + " run " + nn + " --quiet --save " + ckpt + " 2>&1");
   INFO(r.out);
@@ -202,24 +190,12 @@ TEST_CASE("run: a model that calls another trains as the interpreter does") {
   // Both models' init graphs create Enc's params: the program declares and
   // initializes each once.
   TempDir dir("nnc_nested");
-  std::string nn = dir.write("m.nn", "import std\n"
-                                     "model Enc(x: f32[B, 2]) -> f32[B, 4] {\n"
-                                     "  return dense(x, 4)\n"
-                                     "}\n"
-                                     "model C(x: f32[B, 2]) -> f32[B, 1] {\n"
-                                     "  return dense(Enc(x), 1)\n"
-                                     "}\n"
-                                     "data g {\n"
-                                     "  samples = 8\n"
-                                     "  x = uniform([2], -1.0, 1.0)\n"
-                                     "  y = uniform([1], 0.0, 1.0)\n"
-                                     "}\n"
-                                     "train C on g {\n"
-                                     "  loss = mse(C(x), y)\n"
-                                     "  optimizer = sgd(lr = 0.1)\n"
-                                     "  epochs = 1\n"
-                                     "  batch = 8\n"
-                                     "}\n");
+  std::string nn =
+      dir.write("m.nn", smallProgram("model Enc(x: f32[B, 2]) -> f32[B, 4] {\n  return dense(x, 4)\n}\n"
+                                     "model C(x: f32[B, 2]) -> f32[B, 1] {\n  return dense(Enc(x), 1)\n}\n",
+                                     kRegressionData,
+                                     "  loss = mse(C(x), y)\n  optimizer = sgd(lr = 0.1)\n"
+                                     "  epochs = 1\n  batch = 8\n"));
   ProcessResult r = runProcess(nncBinary() + " run " + nn + " --quiet --json 2>&1");
   INFO(r.out);
   REQUIRE(r.code == 0);
