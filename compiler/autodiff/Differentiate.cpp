@@ -24,7 +24,7 @@ std::string lossName(const Graph &g, NodeId loss) {
 
 std::string location(const ir::SourceTag &src) {
   if (src.empty()) return "";
-  return " (" + src.file + ":" + std::to_string(src.line) + ":" + std::to_string(src.col) + ")";
+  return " (" + src.str() + ")";
 }
 
 void checkArguments(const Graph &g, NodeId loss, const std::vector<NodeId> &wrt) {

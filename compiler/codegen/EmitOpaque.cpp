@@ -110,19 +110,18 @@ void KernelEmitter::matMul(ir::NodeId id) {
   });
 }
 
+// An index out of range is reported (nnc_index_error) rather than trusted:
+// the generated code never reads or writes outside its buffers, and its
+// caller stops with the message the interpreter would give.
 void KernelEmitter::reportBadIndex(ir::NodeId id, Value *index, Value *bound) {
   const ir::Node &n = node(id);
   std::string op = ir::opName(n.op);
-  if (!n.src.empty()) op = n.src.file + ":" + std::to_string(n.src.line) + ":" + std::to_string(n.src.col) + ": " + op;
+  if (!n.src.empty()) op = n.src.str() + ": " + op;
   Module *m = b.GetInsertBlock()->getModule();
   FunctionCallee report =
       m->getOrInsertFunction("nnc_index_error", b.getVoidTy(), b.getPtrTy(), b.getInt64Ty(), b.getInt64Ty());
   b.CreateCall(report, {b.CreateGlobalString(op, "index_error_op", 0, m), index, bound});
 }
-
-// An index out of range is reported (nnc_index_error) rather than trusted:
-// the generated code never reads or writes outside its buffers, and its
-// caller stops with the message the interpreter would give.
 
 void KernelEmitter::gather(ir::NodeId id) {
   ir::NodeId table = operand(id, 0), indices = operand(id, 1);

@@ -419,15 +419,7 @@ Value pool(Elab &el, Args &a, const Ranges &r, SourceRange call) {
 
 // The shape argument of uniform/normal/fill; data blocks prepend the batch.
 bool randomShape(Elab &el, const Value &v, SourceRange r, std::vector<ir::Dim> &dims) {
-  if (!el.toDims(v, dims, r, "the shape")) return false;
-  // An int -1 is no batch dimension, though the IR spells B as -1.
-  const std::vector<Value> single{v};
-  const std::vector<Value> &elems = v.kind == Value::List || v.kind == Value::Tuple ? v.elems : single;
-  for (size_t k = 0; k < dims.size(); ++k)
-    if (!elems[k].batch && dims[k] < 1) {
-      el.error(r, "dimensions must be positive, got " + v.describe());
-      return false;
-    }
+  if (!el.toDims(v, dims, r, "the shape", true)) return false;
   if (el.ctx().perSample) dims.insert(dims.begin(), ir::kBatch);
   return true;
 }

@@ -111,7 +111,10 @@ public:
   // Normalizes axis `a` (negative counts from the end) for rank `rank`; -1 on error.
   int64_t normalizeAxis(int64_t a, size_t rank, SourceRange r);
   // A list of ints (dims may be the batch dimension) from a List value.
-  bool toDims(const Value &v, std::vector<ir::Dim> &out, SourceRange r, const char *what);
+  // A list of ints (or one) as dims, B as ir::kBatch. With `positive`, a
+  // plain int below 1 is an error (an int -1 is no B, though the IR spells
+  // B as -1).
+  bool toDims(const Value &v, std::vector<ir::Dim> &out, SourceRange r, const char *what, bool positive = false);
   Value call(const Value &callee, std::vector<Value> args, std::vector<std::string> names,
              std::vector<SourceRange> ranges, SourceRange callRange);
 

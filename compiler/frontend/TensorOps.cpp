@@ -145,13 +145,17 @@ int64_t Elab::normalizeAxis(int64_t a, size_t rank, SourceRange r) {
   return a < 0 ? a + n : a;
 }
 
-bool Elab::toDims(const Value &v, std::vector<ir::Dim> &out, SourceRange r, const char *what) {
+bool Elab::toDims(const Value &v, std::vector<ir::Dim> &out, SourceRange r, const char *what, bool positive) {
   if (v.isError()) return false;
   const std::vector<Value> single{v};
   const std::vector<Value> &elems = v.kind == Value::List || v.kind == Value::Tuple ? v.elems : single;
   for (const Value &e : elems) {
     if (e.kind != Value::Int) {
       error(r, std::string(what) + " must be a list of ints, got " + v.describe());
+      return false;
+    }
+    if (positive && !e.batch && e.i < 1) {
+      error(r, "dimensions must be positive, got " + v.describe());
       return false;
     }
     out.push_back(e.batch ? ir::kBatch : e.i);

@@ -26,6 +26,7 @@ struct SourceTag {
   int line = 0;
   int col = 0;
   bool empty() const { return line == 0; }
+  std::string str() const { return file + ":" + std::to_string(line) + ":" + std::to_string(col); } // "m.nn:3:7"
 };
 
 struct Node {

@@ -48,7 +48,7 @@ std::string formatNumber(double v) {
 
 std::string where(const Node &n) {
   if (n.src.empty()) return "";
-  return n.src.file + ":" + std::to_string(n.src.line) + ":" + std::to_string(n.src.col) + ": ";
+  return n.src.str() + ": ";
 }
 
 std::string nodeName(const Graph &g, NodeId id) {
